@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from .permissions import user_roles
+
+
+def roles(request) -> dict:
+    return {"roles": user_roles(request.user)}

@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Provider(models.Model):
+    """A clinician who authors notes and answers queries; a physician user links to one."""
+
+    npi = models.CharField("NPI", max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+    service_line = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="provider"
+    )
+    fhir_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Patient(models.Model):
+    mrn = models.CharField("MRN", max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, blank=True, choices=[("F", "Female"), ("M", "Male"), ("U", "Unknown")])
+    fhir_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"MRN {self.mrn}"
+
+
+class Encounter(models.Model):
+    class EncounterClass(models.TextChoices):
+        INPATIENT = "inpatient", "Inpatient"
+        OBSERVATION = "observation", "Observation"
+        OUTPATIENT = "outpatient", "Outpatient"
+        EMERGENCY = "emergency", "Emergency"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="encounters")
+    account_number = models.CharField(max_length=64, unique=True)
+    encounter_class = models.CharField(
+        max_length=16, choices=EncounterClass.choices, default=EncounterClass.INPATIENT
+    )
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    attending = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="encounters"
+    )
+    service_line = models.CharField(max_length=100, blank=True)
+    unit = models.CharField(max_length=100, blank=True)
+    discharge_status = models.CharField(max_length=2, blank=True, help_text="UB-04 patient status code")
+    # Filled by coding / revenue-impact work: the working principal diagnosis and MS-DRG.
+    principal_diagnosis = models.CharField(max_length=8, blank=True)
+    secondary_diagnoses = models.JSONField(default=list, blank=True)
+    procedures = models.JSONField(default=list, blank=True)
+    working_drg = models.CharField(max_length=3, blank=True)
+    fhir_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("-admitted_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Account {self.account_number}"
+
+
+class Note(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Queued"
+        PROCESSING = "processing", "Processing"
+        ANALYSED = "analysed", "Analysed"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        BROWSER = "browser", "Browser"
+        API = "api", "API"
+        FHIR = "fhir", "FHIR"
+        DEMO = "demo", "Demo data"
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes")
+    note_type = models.CharField(max_length=100, blank=True)
+    service_date = models.DateField(null=True, blank=True)
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64, editable=False)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    external_id = models.CharField(max_length=128, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    analysis_started_at = models.DateTimeField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Note {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.text_sha256 = hashlib.sha256(self.text.encode()).hexdigest()
+        super().save(*args, **kwargs)
+
+
+class Gap(models.Model):
+    """A documentation gap found in a note: what a compliant query could fix."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DISMISSED = "dismissed", "Dismissed"
+        QUERIED = "queried", "Queried"
+        RESOLVED = "resolved", "Resolved"
+        SUPERSEDED = "superseded", "Superseded"
+
+    class Severity(models.TextChoices):
+        NONE = "none", "None"
+        CC = "cc", "CC"
+        MCC = "mcc", "MCC"
+
+    note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="gaps")
+    encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="gaps")
+    category = models.CharField(max_length=32)
+    condition = models.CharField(max_length=64)
+    confidence = models.FloatField()
+    # [{"start": int, "end": int, "text": str}] indexing note.text exactly.
+    evidence = models.JSONField(default=list)
+    # [{"name": "sodium", "value": 128, "unit": "mmol/L", "date": "...", "source": "text"|"fhir"}]
+    indicators = models.JSONField(default=list)
+    documented_code = models.CharField(max_length=8, blank=True)
+    candidate_codes = models.JSONField(default=list)
+    severity_effect = models.CharField(max_length=4, choices=Severity.choices, default=Severity.NONE)
+    adapter_version = models.CharField(max_length=64, blank=True)
+    kb_version = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    dismiss_reason = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-confidence", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("note", "category", "condition"), name="one_gap_per_pair_per_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}/{self.condition}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every change to a note, gap, query or response."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=150, help_text="username, integration client or 'system'")
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=("object_type", "object_id"))]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("AuditEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("AuditEvent is append-only")
+
+
+class IntegrationClient(models.Model):
+    """An EHR interface or script allowed to post notes; authenticates with a bearer token."""
+
+    name = models.CharField(max_length=100, unique=True)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, name: str) -> tuple[IntegrationClient, str]:
+        """Create a client and return it with its token, which is shown once and stored hashed."""
+        token = secrets.token_urlsafe(32)
+        client = cls.objects.create(name=name, token_sha256=cls.hash_token(token))
+        return client, token
+
+    @classmethod
+    def authenticate(cls, token: str) -> IntegrationClient | None:
+        if not token:
+            return None
+        client = cls.objects.filter(token_sha256=cls.hash_token(token), is_active=True).first()
+        if client is not None:
+            cls.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        return client
+
+
+class LoginFailure(models.Model):
+    """Failed logins per username, for lockout. Kept in the database so every web process agrees."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
