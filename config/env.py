@@ -65,6 +65,7 @@ def database_from_url(url: str, base_dir: Path) -> dict:
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path.lstrip("/")) if parsed.netloc == "" else parsed.netloc + parsed.path
         name = Path(path) if Path(path).is_absolute() else base_dir / path
+        name.parent.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(name),

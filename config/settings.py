@@ -133,15 +133,19 @@ REDIS_URL = envstr("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _broker_dir = VAR_DIR / "broker"
+    for _sub in ("queue", "processed", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
     # Above the longest task, so acks_late redelivery does not fire on slow analyses.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "cdi")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -150,7 +154,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-received-notes": {"task": "cdi.requeue_received_notes", "schedule": 60.0},
+}
+# A note processing for longer than this is taken to belong to a dead worker and may be re-claimed.
+ANALYSIS_STALE_SECONDS = envint("ANALYSIS_STALE_SECONDS", 600, minimum=10)
+CELERY_TASK_PUBLISH_RETRY = False
 # Processes x inference threads must not exceed the cores (CTranslate2 is CPU-bound).
 CPU_CORES = envint("CPU_CORES", os.cpu_count() or 1, minimum=1)
 CELERY_WORKER_CONCURRENCY = envint("WORKER_CONCURRENCY", CPU_CORES, minimum=1)
