@@ -91,7 +91,17 @@ class Note(models.Model):
     service_date = models.DateField(null=True, blank=True)
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64, editable=False)
+    class DocStatus(models.TextChoices):
+        # FHIR DocumentReference.status, stored as given
+        CURRENT = "current", "Current"
+        SUPERSEDED = "superseded", "Superseded"
+        ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+
     source = models.CharField(max_length=16, choices=Source.choices)
+    doc_status = models.CharField(max_length=20, choices=DocStatus.choices, default=DocStatus.CURRENT)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by"
+    )
     external_id = models.CharField(max_length=128, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED, db_index=True)
     failure_reason = models.CharField(max_length=500, blank=True)
