@@ -19,7 +19,14 @@ class PatientAdmin(admin.ModelAdmin):
 
 @admin.register(Encounter)
 class EncounterAdmin(admin.ModelAdmin):
-    list_display = ("account_number", "patient", "encounter_class", "attending", "service_line", "admitted_at")
+    list_display = (
+        "account_number",
+        "patient",
+        "encounter_class",
+        "attending",
+        "service_line",
+        "admitted_at",
+    )
     search_fields = ("account_number", "patient__mrn")
     list_filter = ("encounter_class", "service_line")
 

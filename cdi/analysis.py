@@ -24,7 +24,9 @@ def claim_note(note_id: int) -> bool:
     transaction, so the dead worker left nothing half-written."""
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
-    claimable = Q(status=Note.Status.RECEIVED) | Q(status=Note.Status.PROCESSING, analysis_started_at__lt=stale)
+    claimable = Q(status=Note.Status.RECEIVED) | Q(
+        status=Note.Status.PROCESSING, analysis_started_at__lt=stale
+    )
     claimed = Note.objects.filter(claimable, pk=note_id).update(
         status=Note.Status.PROCESSING, analysis_started_at=now, failure_reason=""
     )
@@ -43,7 +45,9 @@ def analyse_note(note_id: int) -> str:
             note.status = Note.Status.ANALYSED
             note.analysed_at = timezone.now()
             note.save(update_fields=("status", "analysed_at"))
-            audit.record(None, "note.analysed", note, before={"status": "processing"}, after={"status": "analysed"})
+            audit.record(
+                None, "note.analysed", note, before={"status": "processing"}, after={"status": "analysed"}
+            )
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"[:500]
         log.exception("analysis of note %s failed", note_id)

@@ -9,7 +9,9 @@ from django.db import models
 from .models import AuditEvent
 
 
-def record(actor: Any, action: str, obj: models.Model, before: dict | None = None, after: dict | None = None) -> AuditEvent:
+def record(
+    actor: Any, action: str, obj: models.Model, before: dict | None = None, after: dict | None = None
+) -> AuditEvent:
     """Append an audit event. `actor` is a User, an IntegrationClient, or None for the system."""
     from django.contrib.auth.models import AbstractBaseUser
 

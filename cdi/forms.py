@@ -9,7 +9,9 @@ from .models import Encounter, Note
 
 class NoteIntakeForm(forms.Form):
     encounter = forms.CharField(label="Encounter account number", max_length=64)
-    note_type = forms.CharField(max_length=100, required=False, help_text="e.g. H&P, progress note, discharge summary")
+    note_type = forms.CharField(
+        max_length=100, required=False, help_text="e.g. H&P, progress note, discharge summary"
+    )
     service_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label="Paste the note", widget=forms.Textarea(attrs={"rows": 14}), required=False)
     upload = forms.FileField(label="…or upload a text file", required=False)

@@ -50,7 +50,9 @@ def decode_note_text(raw: bytes | str) -> str:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise IntakeError(f"The note is not valid UTF-8 (byte {exc.start}); send plain UTF-8 text.", 415) from None
+            raise IntakeError(
+                f"The note is not valid UTF-8 (byte {exc.start}); send plain UTF-8 text.", 415
+            ) from None
     if size > limit:
         raise IntakeError(f"The note is {size:,} bytes; the limit is {limit:,} bytes.", 413)
     if "\x00" in text:
@@ -102,6 +104,8 @@ def enqueue_analysis(note_id: int) -> bool:
     try:
         analyse_note.apply_async((note_id,), retry=False)
     except Exception as exc:  # kombu raises OperationalError, redis ConnectionError, OSError...
-        log.warning("could not enqueue analysis of note %s (%s); it will be re-sent", note_id, type(exc).__name__)
+        log.warning(
+            "could not enqueue analysis of note %s (%s); it will be re-sent", note_id, type(exc).__name__
+        )
         return False
     return True

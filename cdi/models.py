@@ -31,7 +31,9 @@ class Patient(models.Model):
     mrn = models.CharField("MRN", max_length=64, unique=True)
     name = models.CharField(max_length=200, blank=True)
     birth_date = models.DateField(null=True, blank=True)
-    sex = models.CharField(max_length=1, blank=True, choices=[("F", "Female"), ("M", "Male"), ("U", "Unknown")])
+    sex = models.CharField(
+        max_length=1, blank=True, choices=[("F", "Female"), ("M", "Male"), ("U", "Unknown")]
+    )
     fhir_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     def __str__(self) -> str:
@@ -86,11 +88,14 @@ class Note(models.Model):
         DEMO = "demo", "Demo data"
 
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes")
+    author = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
+    )
     note_type = models.CharField(max_length=100, blank=True)
     service_date = models.DateField(null=True, blank=True)
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64, editable=False)
+
     class DocStatus(models.TextChoices):
         # FHIR DocumentReference.status, stored as given
         CURRENT = "current", "Current"
@@ -148,6 +153,11 @@ class Gap(models.Model):
     documented_code = models.CharField(max_length=8, blank=True)
     candidate_codes = models.JSONField(default=list)
     severity_effect = models.CharField(max_length=4, choices=Severity.choices, default=Severity.NONE)
+    # Expected revenue effect if the physician documents the candidate code (see cdi.impact).
+    expected_impact = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    impact_is_estimate = models.BooleanField(default=False)
+    impact_inputs = models.JSONField(default=dict, blank=True)
+    rationale = models.CharField(max_length=500, blank=True)
     adapter_version = models.CharField(max_length=64, blank=True)
     kb_version = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
@@ -158,7 +168,9 @@ class Gap(models.Model):
     class Meta:
         ordering = ("-confidence", "id")
         constraints = [
-            models.UniqueConstraint(fields=("note", "category", "condition"), name="one_gap_per_pair_per_note"),
+            models.UniqueConstraint(
+                fields=("note", "category", "condition"), name="one_gap_per_pair_per_note"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,7 +194,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=("object_type", "object_id"))]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+        )
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -233,3 +247,122 @@ class LoginFailure(models.Model):
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+
+class QueryTemplate(models.Model):
+    """A query template for one (category, condition); edits in the admin create a new version."""
+
+    category = models.CharField(max_length=32)
+    condition = models.CharField(max_length=64)
+    version = models.PositiveIntegerField(default=1)
+    purpose = models.CharField(max_length=32)
+    format = models.CharField(max_length=20)
+    question = models.TextField()
+    options = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ("category", "condition", "-version")
+        constraints = [
+            models.UniqueConstraint(fields=("category", "condition", "version"), name="one_template_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}/{self.condition} v{self.version}"
+
+
+class Query(models.Model):
+    """A physician query about one gap. Its text lives in immutable QueryVersion rows."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        ANSWERED = "answered", "Answered"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    gap = models.ForeignKey(Gap, on_delete=models.PROTECT, related_name="queries")
+    encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="queries")
+    addressed_to = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="queries")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The signed link carries this nonce; a new send rotates it and an answer clears it (single use).
+    link_nonce = models.CharField(max_length=32, blank=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Query {self.pk}"
+
+    @property
+    def current_version(self) -> QueryVersion | None:
+        return self.versions.order_by("-number").first()
+
+    def new_link_nonce(self) -> str:
+        self.link_nonce = secrets.token_hex(16)
+        return self.link_nonce
+
+
+class QueryVersion(models.Model):
+    """One immutable wording of a query: what was checked, and what the physician saw."""
+
+    query = models.ForeignKey(Query, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    format = models.CharField(max_length=20)
+    purpose = models.CharField(max_length=32)
+    question = models.TextField()
+    indicators = models.JSONField(default=list)
+    options = models.JSONField(default=list)
+    template = models.ForeignKey(QueryTemplate, null=True, blank=True, on_delete=models.PROTECT)
+    compliance_problems = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("query", "number")
+        constraints = [models.UniqueConstraint(fields=("query", "number"), name="one_query_version_number")]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("QueryVersion is immutable; create a new version")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Queries are part of the permanent record")
+
+    @property
+    def is_compliant(self) -> bool:
+        return not self.compliance_problems
+
+
+class Response(models.Model):
+    """The physician's answer to a query version."""
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", "Agreed"
+        DISAGREED = "disagreed", "Disagreed"
+        UNDETERMINED = "undetermined", "Clinically undetermined"
+
+    query = models.OneToOneField(Query, on_delete=models.PROTECT, related_name="response")
+    version = models.ForeignKey(QueryVersion, on_delete=models.PROTECT, related_name="responses")
+    choice = models.CharField(max_length=300)
+    other_text = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    responder = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="responses")
+    responded_at = models.DateTimeField(default=timezone.now)
+    via_link = models.BooleanField(default=False)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("A response is final; record a new query instead")
+        super().save(*args, **kwargs)

@@ -41,7 +41,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
     if roles & {CDI_SPECIALIST, CODER, ADMIN}:
         return redirect("note-list")
-    return render(request, "cdi/home.html", {"is_physician": PHYSICIAN in roles, "is_finance": FINANCE in roles})
+    return render(
+        request, "cdi/home.html", {"is_physician": PHYSICIAN in roles, "is_finance": FINANCE in roles}
+    )
 
 
 @role_required(*CHART_ROLES)
@@ -79,4 +81,3 @@ def note_detail(request: AuthenticatedHttpRequest, note_id: int) -> HttpResponse
     if request.htmx:
         return render(request, "cdi/note_detail.html#note-status", context)
     return render(request, "cdi/note_detail.html", context)
-

@@ -34,12 +34,37 @@ def worker(tmp_path):
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: the broker round trip needs Redis")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_QUEUE": queue, "REDIS_URL": settings.REDIS_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_QUEUE": queue,
+        "REDIS_URL": settings.REDIS_URL,
+    }
     log = (tmp_path / "worker.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--concurrency", "1",
-         "--pool", "prefork", "-l", "info", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "-l",
+            "info",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from config.celery import app
 
@@ -68,7 +93,9 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
 
 def test_a_note_travels_through_redis_to_a_worker_and_back_to_the_database(worker, encounter, tmp_path):
     assert settings.CELERY_BROKER_URL.startswith("redis://")
-    note = create_note(NoteInput(encounter=encounter, text="Sodium 128 mmol/L on fluid restriction."), actor=None)
+    note = create_note(
+        NoteInput(encounter=encounter, text="Sodium 128 mmol/L on fluid restriction."), actor=None
+    )
     analysed = wait_for(lambda: Note.objects.get(pk=note.pk).status == Note.Status.ANALYSED)
     assert analysed, (tmp_path / "worker.log").read_text()[-3000:]
     assert worker.poll() is None

@@ -45,7 +45,12 @@ def test_envsecret_without_default_must_be_set(monkeypatch):
 def test_database_url_parses_postgres_and_sqlite(tmp_path):
     pg = database_from_url("postgres://u:p%40ss@db.local:5433/cdi", tmp_path)
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
-        "django.db.backends.postgresql", "cdi", "u", "p@ss", "db.local", "5433",
+        "django.db.backends.postgresql",
+        "cdi",
+        "u",
+        "p@ss",
+        "db.local",
+        "5433",
     )
     lite = database_from_url("sqlite:///var/x.sqlite3", tmp_path)
     assert lite["NAME"] == str(tmp_path / "var" / "x.sqlite3")

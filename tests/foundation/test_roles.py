@@ -71,12 +71,20 @@ def test_password_change_requires_the_old_password(client, cast):
     client.force_login(cast.specialist)
     response = client.post(
         reverse("password_change"),
-        {"old_password": "wrong", "new_password1": "a-new-long-pass-77", "new_password2": "a-new-long-pass-77"},
+        {
+            "old_password": "wrong",
+            "new_password1": "a-new-long-pass-77",
+            "new_password2": "a-new-long-pass-77",
+        },
     )
     assert response.status_code == 200
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "a-new-long-pass-77", "new_password2": "a-new-long-pass-77"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-pass-77",
+            "new_password2": "a-new-long-pass-77",
+        },
     )
     assert response.status_code == 302
     cast.specialist.refresh_from_db()

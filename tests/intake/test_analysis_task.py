@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from django.utils import timezone
 
 from cdi.analysis import analyse_note

@@ -20,7 +20,9 @@ def test_it_creates_a_note_audits_it_and_enqueues_analysis_on_commit(
     client, encounter, api_token, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = post(client, {"encounter": "ACC-001", "text": "Sodium 128 mmol/L.", "note_type": "H&P"}, api_token)
+        response = post(
+            client, {"encounter": "ACC-001", "text": "Sodium 128 mmol/L.", "note_type": "H&P"}, api_token
+        )
     assert response.status_code == 201, response.content
     note = Note.objects.get()
     assert response["Location"] == f"/api/notes/{note.id}"
@@ -56,7 +58,9 @@ def test_it_reports_status_of_a_note(client, encounter, api_token):
         ([1, 2, 3], 400, "JSON object"),
     ],
 )
-def test_it_rejects_bad_notes_with_a_reason_and_writes_nothing(client, encounter, api_token, body, status, reason):
+def test_it_rejects_bad_notes_with_a_reason_and_writes_nothing(
+    client, encounter, api_token, body, status, reason
+):
     response = post(client, body, api_token)
     assert response.status_code == status
     assert reason in response.json()["error"]
@@ -78,7 +82,9 @@ def test_it_rejects_deeply_nested_json(client, encounter, api_token):
 
 
 def test_it_rejects_other_content_types(client, encounter, api_token):
-    response = post(client, "encounter=ACC-001&text=x", api_token, content_type="application/x-www-form-urlencoded")
+    response = post(
+        client, "encounter=ACC-001&text=x", api_token, content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
 
 

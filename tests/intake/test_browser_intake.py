@@ -7,10 +7,14 @@ from django.urls import reverse
 from cdi.models import AuditEvent, Note
 
 
-def test_a_specialist_pastes_a_note_and_it_is_queued(client, cast, encounter, django_capture_on_commit_callbacks):
+def test_a_specialist_pastes_a_note_and_it_is_queued(
+    client, cast, encounter, django_capture_on_commit_callbacks
+):
     client.force_login(cast.specialist)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(reverse("note-new"), {"encounter": "ACC-001", "text": "Na 128.\r\nFluid restriction."})
+        response = client.post(
+            reverse("note-new"), {"encounter": "ACC-001", "text": "Na 128.\r\nFluid restriction."}
+        )
     note = Note.objects.get()
     assert response["Location"] == reverse("note-detail", args=[note.id])
     assert note.text == "Na 128.\nFluid restriction."

@@ -13,6 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, name: str, **options):
         if IntegrationClient.objects.filter(name=name).exists():
-            raise CommandError(f"A client named {name!r} exists; revoke it in the admin or pick another name.")
+            raise CommandError(
+                f"A client named {name!r} exists; revoke it in the admin or pick another name."
+            )
         _, token = IntegrationClient.issue(name)
         self.stdout.write(token)

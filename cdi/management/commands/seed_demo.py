@@ -46,7 +46,8 @@ class Command(BaseCommand):
         for username, role, full_name in DEMO_USERS:
             first, _, last = full_name.partition(" ")
             user, created = User.objects.get_or_create(
-                username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"}
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
@@ -59,7 +60,12 @@ class Command(BaseCommand):
             user = users[username]
             Provider.objects.get_or_create(
                 npi=npi,
-                defaults={"name": user.get_full_name(), "user": user, "email": user.email, "service_line": "Hospital medicine"},
+                defaults={
+                    "name": user.get_full_name(),
+                    "user": user,
+                    "email": user.email,
+                    "service_line": "Hospital medicine",
+                },
             )
         return users
 
