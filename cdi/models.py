@@ -151,6 +151,8 @@ class Gap(models.Model):
     # [{"name": "sodium", "value": 128, "unit": "mmol/L", "date": "...", "source": "text"|"fhir"}]
     indicators = models.JSONField(default=list)
     documented_code = models.CharField(max_length=8, blank=True)
+    # How the provider worded the condition ("CHF"), quoted by the query template.
+    documented_as = models.CharField(max_length=200, blank=True)
     candidate_codes = models.JSONField(default=list)
     severity_effect = models.CharField(max_length=4, choices=Severity.choices, default=Severity.NONE)
     # Expected revenue effect if the physician documents the candidate code (see cdi.impact).
@@ -255,10 +257,14 @@ class QueryTemplate(models.Model):
     category = models.CharField(max_length=32)
     condition = models.CharField(max_length=64)
     version = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=200, blank=True)
     purpose = models.CharField(max_length=32)
     format = models.CharField(max_length=20)
     question = models.TextField()
     options = models.JSONField(default=list)
+    # Words of the condition's family; the compliance checker uses them to judge the options.
+    terms = models.JSONField(default=list, blank=True)
+    default_documented_as = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

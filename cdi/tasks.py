@@ -29,3 +29,10 @@ def requeue_received_notes(older_than_seconds: int = 60) -> int:
     )
     ids = list(Note.objects.filter(waiting | stale).values_list("id", flat=True)[:500])
     return sum(enqueue_analysis(note_id) for note_id in ids)
+
+
+@shared_task(name="cdi.query_follow_up", ignore_result=True)
+def query_follow_up() -> dict[str, int]:
+    from .querying import follow_up
+
+    return follow_up()

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import gaps as gaps_service
+from . import highlight
+from . import worklist as worklist_queries
 from .forms import NoteIntakeForm
+from .gaps import DISMISS_REASONS, GapStateError
 from .intake import create_note
-from .models import Note
+from .models import Encounter, Gap, Note, Provider
 from .permissions import (
     ADMIN,
     CDI_SPECIALIST,
@@ -18,11 +25,14 @@ from .permissions import (
     PHYSICIAN,
     AuthenticatedHttpRequest,
     get_note_for_user,
+    has_role,
     role_required,
     user_roles,
 )
+from .worklist import Filters
 
 CHART_ROLES = (CDI_SPECIALIST, CODER, ADMIN)
+GAP_CATEGORIES = ("organism", "acuity", "severity", "undocumented_diagnosis")
 
 
 @require_GET
@@ -39,8 +49,12 @@ def health(request: HttpRequest) -> JsonResponse:
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     roles = user_roles(request.user)
-    if roles & {CDI_SPECIALIST, CODER, ADMIN}:
+    if roles & {CDI_SPECIALIST, ADMIN}:
+        return redirect("worklist")
+    if CODER in roles:
         return redirect("note-list")
+    if PHYSICIAN in roles:
+        return redirect("physician-inbox")
     return render(
         request, "cdi/home.html", {"is_physician": PHYSICIAN in roles, "is_finance": FINANCE in roles}
     )
@@ -81,3 +95,88 @@ def note_detail(request: AuthenticatedHttpRequest, note_id: int) -> HttpResponse
     if request.htmx:
         return render(request, "cdi/note_detail.html#note-status", context)
     return render(request, "cdi/note_detail.html", context)
+
+
+@role_required(CDI_SPECIALIST, ADMIN)
+@require_GET
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = Filters.from_query(request.GET)
+    page = Paginator(worklist_queries.encounters(filters), 25).get_page(request.GET.get("page"))
+    pending = Note.objects.filter(status__in=(Note.Status.RECEIVED, Note.Status.PROCESSING)).count()
+    context = {
+        "page": page,
+        "filters": filters,
+        "facets": worklist_queries.facet_counts(filters),
+        "pending": pending,
+        "querystring": request.GET.urlencode(),
+        "service_lines": Encounter.objects.exclude(service_line="").values_list("service_line", flat=True).distinct().order_by("service_line"),
+        "attendings": Provider.objects.filter(encounters__isnull=False).distinct().order_by("name"),
+        "categories": GAP_CATEGORIES,
+        "statuses": Gap.Status.choices,
+    }
+    if request.htmx:
+        return render(request, "cdi/worklist.html#worklist-table", context)
+    return render(request, "cdi/worklist.html", context)
+
+
+def get_encounter_for_user(request: AuthenticatedHttpRequest, encounter_id: int) -> Encounter:
+    if not has_role(request.user, CDI_SPECIALIST, CODER, ADMIN):
+        raise PermissionDenied("Your role does not give access to charts.")
+    return get_object_or_404(Encounter.objects.select_related("patient", "attending"), pk=encounter_id)
+
+
+def get_gap_for_user(request: AuthenticatedHttpRequest, gap_id: int) -> Gap:
+    if not has_role(request.user, CDI_SPECIALIST, ADMIN):
+        raise PermissionDenied("Only CDI specialists act on gaps.")
+    return get_object_or_404(Gap.objects.select_related("note", "encounter"), pk=gap_id)
+
+
+def encounter_context(encounter: Encounter) -> dict:
+    notes = list(encounter.notes.order_by("service_date", "received_at"))
+    gaps = list(encounter.gaps.select_related("note").order_by("status", "-confidence"))
+    spans: dict[int, list[tuple[int, int, int]]] = {}
+    for gap in gaps:
+        if gap.status in (Gap.Status.DISMISSED, Gap.Status.SUPERSEDED):
+            continue
+        for ev in gap.evidence:
+            spans.setdefault(gap.note_id, []).append((ev["start"], ev["end"], gap.id))
+    return {
+        "encounter": encounter,
+        "notes": [(note, highlight.segments(note.text, spans.get(note.id, []))) for note in notes],
+        "gaps": gaps,
+        "dismiss_reasons": DISMISS_REASONS,
+    }
+
+
+@role_required(CDI_SPECIALIST, CODER, ADMIN)
+@require_GET
+def encounter_detail(request: AuthenticatedHttpRequest, encounter_id: int) -> HttpResponse:
+    encounter = get_encounter_for_user(request, encounter_id)
+    return render(request, "cdi/encounter.html", encounter_context(encounter))
+
+
+@role_required(CDI_SPECIALIST, ADMIN)
+@require_POST
+def gap_action(request: AuthenticatedHttpRequest, gap_id: int, action: str) -> HttpResponse:
+    gap = get_gap_for_user(request, gap_id)
+    try:
+        if action == "dismiss":
+            gap = gaps_service.dismiss(gap, request.POST.get("reason", ""), request.user)
+        elif action == "reopen":
+            gap = gaps_service.reopen(gap, request.user)
+        elif action == "resolve":
+            gap = gaps_service.resolve(gap, request.user)
+        else:
+            return HttpResponse("Unknown action.", status=404)
+    except GapStateError as exc:
+        if request.htmx:
+            return HttpResponse(str(exc), status=409)
+        messages.error(request, str(exc))
+        return redirect("encounter-detail", encounter_id=gap.encounter_id)
+    if request.htmx:
+        return render(
+            request,
+            "cdi/encounter.html#gap-card",
+            {"gap": gap, "dismiss_reasons": DISMISS_REASONS},
+        )
+    return redirect(f"{reverse('encounter-detail', args=[gap.encounter_id])}#gap-{gap.id}")

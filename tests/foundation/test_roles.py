@@ -10,6 +10,8 @@ from tests.conftest import PASSWORD
 PAGES = {
     "note-list": {"specialist", "coder", "admin"},
     "note-new": {"specialist", "admin"},
+    "worklist": {"specialist", "admin"},
+    "physician-inbox": {"physician", "other_physician"},
 }
 
 
@@ -40,14 +42,15 @@ def test_only_chart_roles_can_open_a_note(client, cast, encounter):
         client.logout()
 
 
-def test_physicians_and_finance_land_on_their_home_not_on_charts(client, cast):
-    for user in (cast.physician, cast.finance):
+def test_each_role_lands_on_its_own_home(client, cast):
+    client.force_login(cast.finance)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert b"Notes</a>" not in response.content
+    expected = {cast.specialist: "worklist", cast.coder: "note-list", cast.physician: "physician-inbox"}
+    for user, page in expected.items():
         client.force_login(user)
-        response = client.get(reverse("home"))
-        assert response.status_code == 200
-        assert b"Notes</a>" not in response.content
-    client.force_login(cast.specialist)
-    assert client.get(reverse("home"))["Location"] == reverse("note-list")
+        assert client.get(reverse("home"))["Location"] == reverse(page)
 
 
 def test_the_admin_site_is_for_staff_only(client, cast):

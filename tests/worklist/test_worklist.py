@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cdi.models import AuditEvent, Encounter, Gap, Patient
+from tests.conftest import make_gap
+
+
+def make_encounters(n: int, gaps_each: int = 2) -> None:
+    for i in range(n):
+        patient = Patient.objects.create(mrn=f"MRN-{i:04}")
+        enc = Encounter.objects.create(patient=patient, account_number=f"ACC-{i:04}", service_line="Medicine")
+        first = make_gap(enc, expected_impact=Decimal(100 * (i + 1)))
+        for j in range(1, gaps_each):
+            make_gap(enc, note=first.note, category="undocumented_diagnosis", condition=f"cond{j}", confidence=0.5)
+
+
+def test_worklist_ranks_encounters_by_expected_impact_times_confidence(client, cast):
+    make_encounters(3, gaps_each=1)
+    client.force_login(cast.specialist)
+    response = client.get(reverse("worklist"))
+    assert response.status_code == 200
+    page = list(response.context["page"])
+    assert [e.account_number for e in page] == ["ACC-0002", "ACC-0001", "ACC-0000"]
+    assert page[0].score == Decimal("270.00")  # 300 x 0.9
+
+
+def test_worklist_first_page_uses_a_fixed_number_of_queries(client, cast):
+    make_encounters(5)
+    client.force_login(cast.specialist)
+    client.get(reverse("worklist"))  # warm session/user caches
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("worklist"))
+    make_encounters_more = 30
+    for i in range(make_encounters_more):
+        patient = Patient.objects.create(mrn=f"X-{i}")
+        enc = Encounter.objects.create(patient=patient, account_number=f"X-{i}")
+        make_gap(enc)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("worklist"))
+    assert len(large) == len(small)
+    assert len(large) <= 12
+
+
+def test_worklist_filters_by_category_search_and_status(client, cast):
+    make_encounters(2)
+    client.force_login(cast.specialist)
+    by_mrn = client.get(reverse("worklist"), {"q": "MRN-0001"})
+    assert [e.account_number for e in by_mrn.context["page"]] == ["ACC-0001"]
+    by_category = client.get(reverse("worklist"), {"category": "undocumented_diagnosis"})
+    for enc in by_category.context["page"]:
+        assert {g.category for g in enc.shown_gaps} == {"undocumented_diagnosis"}
+    Gap.objects.update(status="dismissed")
+    assert list(client.get(reverse("worklist")).context["page"]) == []
+    assert len(client.get(reverse("worklist"), {"status": "dismissed"}).context["page"]) == 2
+
+
+def test_worklist_htmx_request_gets_only_the_table(client, cast):
+    make_encounters(1)
+    client.force_login(cast.specialist)
+    response = client.get(reverse("worklist"), HTTP_HX_REQUEST="true")
+    assert b'id="worklist-table"' in response.content
+    assert b"<html" not in response.content
+
+
+def test_encounter_view_highlights_evidence_at_its_offsets(client, cast, encounter):
+    gap = make_gap(encounter)
+    client.force_login(cast.specialist)
+    response = client.get(reverse("encounter-detail", args=[encounter.id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<mark class="evidence" data-gap="{gap.id}" id="ev-{gap.id}">ejection fraction 25%</mark>' in html
+    assert f'href="#ev-{gap.id}"' in html
+
+
+def test_dismissing_a_gap_records_the_reason_and_audits_it(client, cast, encounter):
+    gap = make_gap(encounter)
+    client.force_login(cast.specialist)
+    response = client.post(reverse("gap-action", args=[gap.id, "dismiss"]), {"reason": "not_supported"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"Dismissed" in response.content
+    gap.refresh_from_db()
+    assert (gap.status, gap.dismiss_reason) == ("dismissed", "not_supported")
+    event = AuditEvent.objects.get(action="gap.dismissed")
+    assert event.before == {"status": "open", "dismiss_reason": ""}
+    assert event.after == {"status": "dismissed", "dismiss_reason": "not_supported"}
+
+
+def test_dismissing_needs_a_listed_reason_and_works_without_javascript(client, cast, encounter):
+    gap = make_gap(encounter)
+    client.force_login(cast.specialist)
+    response = client.post(reverse("gap-action", args=[gap.id, "dismiss"]), {"reason": "because"})
+    assert response.status_code == 302
+    gap.refresh_from_db()
+    assert gap.status == "open"
+    response = client.post(reverse("gap-action", args=[gap.id, "dismiss"]), {"reason": "duplicate"})
+    assert response["Location"].endswith(f"#gap-{gap.id}")
+    gap.refresh_from_db()
+    assert gap.status == "dismissed"
+
+
+def test_only_specialists_act_on_gaps(client, cast, encounter):
+    gap = make_gap(encounter)
+    for user in (cast.coder, cast.finance, cast.physician, cast.outsider):
+        client.force_login(user)
+        assert client.post(reverse("gap-action", args=[gap.id, "resolve"])).status_code == 403
+    gap.refresh_from_db()
+    assert gap.status == "open"
