@@ -65,6 +65,12 @@ class Encounter(models.Model):
     secondary_diagnoses = models.JSONField(default=list, blank=True)
     procedures = models.JSONField(default=list, blank=True)
     working_drg = models.CharField(max_length=3, blank=True)
+    payer = models.CharField(max_length=100, blank=True)
+    # MS-DRG before CDI and after the answered queries (set when an answer changes the claim).
+    baseline_drg = models.CharField(max_length=3, blank=True)
+    baseline_weight = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    cdi_drg = models.CharField(max_length=3, blank=True)
+    cdi_weight = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
     fhir_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
@@ -367,8 +373,19 @@ class Response(models.Model):
     responder = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="responses")
     responded_at = models.DateTimeField(default=timezone.now)
     via_link = models.BooleanField(default=False)
+    # Realised revenue: this answer's share of the encounter's DRG shift (see cdi.revenue).
+    # Recomputed, with its inputs, when another answer on the same encounter changes the split.
+    realised_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    impact_is_estimate = models.BooleanField(default=False)
+    impact_inputs = models.JSONField(default=dict, blank=True)
+
+    IMPACT_FIELDS = ("realised_amount", "impact_is_estimate", "impact_inputs")
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
+        # The answer itself is final; only the revenue figure may be recomputed.
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (
+            update_fields is None or not set(update_fields) <= set(self.IMPACT_FIELDS)
+        ):
             raise ValueError("A response is final; record a new query instead")
         super().save(*args, **kwargs)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import audit
+from . import audit, revenue
 from . import queries as q
 from .models import Gap, Provider, Query, QueryTemplate, QueryVersion, Response
 
@@ -78,7 +78,11 @@ def active_template(category: str, condition: str) -> QueryTemplate:
     )
     if row is None:
         sync_templates()
-        row = QueryTemplate.objects.filter(category=category, condition=condition, is_active=True).order_by("-version").first()
+        row = (
+            QueryTemplate.objects.filter(category=category, condition=condition, is_active=True)
+            .order_by("-version")
+            .first()
+        )
     if row is None:
         raise QueryError(f"No query template exists for {category}/{condition}.")
     return row
@@ -109,7 +113,9 @@ def gap_indicators(gap: Gap) -> list[q.Indicator]:
     when = gap.note.service_date or gap.note.received_at.date()
     items = [q.Indicator(text=ev["text"], source=source, when=when, verbatim=True) for ev in gap.evidence]
     for ind in gap.indicators:
-        value = f"{ind.get('name', '').capitalize()} {ind.get('value', '')} {ind.get('unit', '') or ''}".strip()
+        value = (
+            f"{ind.get('name', '').capitalize()} {ind.get('value', '')} {ind.get('unit', '') or ''}".strip()
+        )
         items.append(q.Indicator(text=value, source=ind.get("source", "lab"), when=ind.get("date")))
     return items
 
@@ -161,17 +167,30 @@ def check(wording: Wording, condition: str | None = None) -> list[str]:
 
 
 def _version_snapshot(version: QueryVersion) -> dict:
-    return {"number": version.number, "compliant": version.is_compliant, "problems": version.compliance_problems}
+    return {
+        "number": version.number,
+        "compliant": version.is_compliant,
+        "problems": version.compliance_problems,
+    }
 
 
 @transaction.atomic
-def create_query(gap: Gap, addressed_to: Provider, wording: Wording, actor, template: QueryTemplate | None) -> Query:
+def create_query(
+    gap: Gap, addressed_to: Provider, wording: Wording, actor, template: QueryTemplate | None
+) -> Query:
     gap = Gap.objects.select_for_update().select_related("encounter").get(pk=gap.pk)
     if gap.status != Gap.Status.OPEN:
         raise QueryError("Queries can be drafted only for open gaps.")
-    query = Query.objects.create(gap=gap, encounter=gap.encounter, addressed_to=addressed_to, created_by=actor)
+    query = Query.objects.create(
+        gap=gap, encounter=gap.encounter, addressed_to=addressed_to, created_by=actor
+    )
     version = _add_version(query, wording, actor, template)
-    audit.record(actor, "query.drafted", query, after={"gap": gap.pk, "to": addressed_to.pk, **_version_snapshot(version)})
+    audit.record(
+        actor,
+        "query.drafted",
+        query,
+        after={"gap": gap.pk, "to": addressed_to.pk, **_version_snapshot(version)},
+    )
     return query
 
 
@@ -241,7 +260,9 @@ def _send(query: Query, actor, action: str) -> None:
     query.sent_at = query.sent_at or now
     query.link_expires_at = now + dt.timedelta(hours=settings.QUERY_LINK_MAX_AGE_HOURS)
     query.save(update_fields=("link_nonce", "status", "sent_at", "link_expires_at"))
-    audit.record(actor, action, query, after={"status": query.status, "expires": query.link_expires_at.isoformat()})
+    audit.record(
+        actor, action, query, after={"status": query.status, "expires": query.link_expires_at.isoformat()}
+    )
     url = link_url(query)
     recipient = query.addressed_to.email or (query.addressed_to.user.email if query.addressed_to.user else "")
     if recipient:
@@ -263,7 +284,9 @@ def query_from_link(token: str) -> Query:
     try:
         data = signing.loads(token, salt=LINK_SALT)
     except signing.BadSignature:
-        raise LinkError("Invalid link", "This link is not valid. It may have been copied incompletely.") from None
+        raise LinkError(
+            "Invalid link", "This link is not valid. It may have been copied incompletely."
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("q"), int):
         raise LinkError("Invalid link", "This link is not valid.")
     query = Query.objects.select_related("addressed_to", "encounter__patient").filter(pk=data["q"]).first()
@@ -294,7 +317,9 @@ def outcome_of(choice: str) -> str:
 
 
 @transaction.atomic
-def answer_query(query: Query, choice: str, other_text: str, comment: str, responder: Provider, via_link: bool, actor=None) -> Response:
+def answer_query(
+    query: Query, choice: str, other_text: str, comment: str, responder: Provider, via_link: bool, actor=None
+) -> Response:
     query = Query.objects.select_for_update().select_related("gap").get(pk=query.pk)
     if query.status != Query.Status.SENT:
         raise QueryError(f"This query is {query.get_status_display().lower()}; it cannot be answered.")
@@ -322,13 +347,22 @@ def answer_query(query: Query, choice: str, other_text: str, comment: str, respo
     query.link_nonce = ""
     query.save(update_fields=("status", "answered_at", "link_nonce"))
     who = actor if actor is not None else (responder.user or None)
-    audit.record(who, "response.recorded", response, after={"query": query.pk, "outcome": response.outcome, "via_link": via_link})
+    audit.record(
+        who,
+        "response.recorded",
+        response,
+        after={"query": query.pk, "outcome": response.outcome, "via_link": via_link},
+    )
     audit.record(who, "query.answered", query, before={"status": "sent"}, after={"status": "answered"})
     gap = query.gap
     before = audit.snapshot(gap, ("status",))
     gap.status = Gap.Status.RESOLVED
     gap.save(update_fields=("status", "updated_at"))
-    audit.record(who, "gap.resolved", gap, before=before, after={"status": gap.status, "outcome": response.outcome})
+    audit.record(
+        who, "gap.resolved", gap, before=before, after={"status": gap.status, "outcome": response.outcome}
+    )
+    if response.outcome == Response.Outcome.AGREED:
+        revenue.record_actual_impact(query.encounter)
     specialist_email = query.created_by.email
     if specialist_email:
         transaction.on_commit(
@@ -372,7 +406,9 @@ def follow_up(now: dt.datetime | None = None) -> dict[str, int]:
     interval = dt.timedelta(hours=settings.QUERY_REMIND_AFTER_HOURS)
     ladder = settings.QUERY_ESCALATION_LADDER
     counts = {"reminded": 0, "escalated": 0}
-    due = Query.objects.filter(status=Query.Status.SENT, sent_at__lte=now - interval).select_related("addressed_to")
+    due = Query.objects.filter(status=Query.Status.SENT, sent_at__lte=now - interval).select_related(
+        "addressed_to"
+    )
     for query in due:
         steps_due = int((now - query.sent_at) / interval)  # 1 = reminder, 2.. = escalation levels
         with transaction.atomic():

@@ -55,6 +55,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("note-list")
     if PHYSICIAN in roles:
         return redirect("physician-inbox")
+    if FINANCE in roles:
+        return redirect("finance-dashboard")
     return render(
         request, "cdi/home.html", {"is_physician": PHYSICIAN in roles, "is_finance": FINANCE in roles}
     )
@@ -109,7 +111,10 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
         "facets": worklist_queries.facet_counts(filters),
         "pending": pending,
         "querystring": request.GET.urlencode(),
-        "service_lines": Encounter.objects.exclude(service_line="").values_list("service_line", flat=True).distinct().order_by("service_line"),
+        "service_lines": Encounter.objects.exclude(service_line="")
+        .values_list("service_line", flat=True)
+        .distinct()
+        .order_by("service_line"),
         "attendings": Provider.objects.filter(encounters__isnull=False).distinct().order_by("name"),
         "categories": GAP_CATEGORIES,
         "statuses": Gap.Status.choices,

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cdi import api, query_views
+from cdi import api, finance_views, query_views
 from cdi import views as cdi_views
 from cdi.accounts import LockoutAuthenticationForm
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path("physician/queries/", query_views.physician_inbox, name="physician-inbox"),
     path("physician/queries/<int:query_id>/", query_views.physician_query, name="physician-query"),
     path("q/<str:token>/", query_views.query_answer, name="query-answer"),
+    path("finance/", finance_views.dashboard, name="finance-dashboard"),
+    path("finance/<str:table>.csv", finance_views.export_csv, name="finance-csv"),
+    path("finance/roi/", finance_views.roi, name="finance-roi"),
     path("api/notes", api.notes, name="api-notes"),
     path("api/notes/<int:note_id>", api.note_detail, name="api-note"),
     path("admin/", admin.site.urls),

@@ -12,6 +12,8 @@ PAGES = {
     "note-new": {"specialist", "admin"},
     "worklist": {"specialist", "admin"},
     "physician-inbox": {"physician", "other_physician"},
+    "finance-dashboard": {"finance", "admin"},
+    "finance-roi": {"finance", "admin"},
 }
 
 
@@ -43,11 +45,16 @@ def test_only_chart_roles_can_open_a_note(client, cast, encounter):
 
 
 def test_each_role_lands_on_its_own_home(client, cast):
-    client.force_login(cast.finance)
+    client.force_login(cast.outsider)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert b"Notes</a>" not in response.content
-    expected = {cast.specialist: "worklist", cast.coder: "note-list", cast.physician: "physician-inbox"}
+    assert b"no role" in response.content
+    expected = {
+        cast.specialist: "worklist",
+        cast.coder: "note-list",
+        cast.physician: "physician-inbox",
+        cast.finance: "finance-dashboard",
+    }
     for user, page in expected.items():
         client.force_login(user)
         assert client.get(reverse("home"))["Location"] == reverse(page)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cdi.demo.history import seed_history
 from cdi.intake import NoteInput, create_note, decode_note_text
 from cdi.models import Encounter, Note, Patient, Provider
 
@@ -37,7 +38,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self.create_users()
             created = self.create_notes(users)
-        self.stdout.write(f"demo data ready: {len(users)} users, {created} new notes")
+            history = seed_history(
+                users["specialist"], list(Provider.objects.filter(npi__startswith="10000000"))
+            )
+        self.stdout.write(f"demo data ready: {len(users)} users, {created} new notes, {history} demo queries")
         for username, role, _ in DEMO_USERS:
             self.stdout.write(f"  {role:15} {username} / {DEMO_PASSWORD}")
 
