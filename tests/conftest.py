@@ -42,7 +42,7 @@ class Cast:
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 
