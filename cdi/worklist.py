@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.db.models import Case, Count, DecimalField, F, Max, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Max, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -80,37 +80,80 @@ class Filters:
 def gap_value():
     """Expected impact x confidence per gap, as a SQL expression."""
     fallback = Case(
-        *[When(gaps__severity_effect=k, then=Value(v)) for k, v in SEVERITY_FALLBACK.items()],
+        *[When(severity_effect=k, then=Value(v)) for k, v in SEVERITY_FALLBACK.items()],
         default=Value(500),
         output_field=DecimalField(max_digits=12, decimal_places=2),
     )
-    return Coalesce(F("gaps__expected_impact"), fallback) * F("gaps__confidence")
+    return Coalesce(F("expected_impact"), fallback) * F("confidence")
 
 
-def encounters(filters: Filters) -> QuerySet[Encounter]:
-    gap_filter = filters.gap_q("gaps__")
-    return (
-        Encounter.objects.filter(filters.encounter_q())
-        .filter(gap_filter)
-        .annotate(
-            score=Sum(gap_value(), filter=gap_filter, output_field=DecimalField(max_digits=14, decimal_places=2)),
-            gap_count=Count("gaps", filter=gap_filter, distinct=True),
-            latest_gap=Max("gaps__created_at", filter=gap_filter),
+class RankedEncounters:
+    """A lazily sliced, ranked list of encounters for Paginator.
+
+    Ranking aggregates the gap table grouped by encounter id alone (narrow and fast); only the
+    page's encounters are then loaded with their patient, attending and shown gaps."""
+
+    def __init__(self, filters: Filters):
+        self.filters = filters
+        encounter_ids = Encounter.objects.filter(filters.encounter_q()).values("id")
+        self.gaps = Gap.objects.filter(filters.gap_q())
+        if filters.encounter_q():
+            self.gaps = self.gaps.filter(encounter_id__in=encounter_ids)
+        self.ranked = (
+            self.gaps.values("encounter_id")
+            .annotate(
+                score=Sum(gap_value(), output_field=DecimalField(max_digits=14, decimal_places=2)),
+                latest=Max("created_at"),
+            )
+            .order_by(F("score").desc(nulls_last=True), "-latest", "encounter_id")
         )
-        .select_related("patient", "attending")
-        .prefetch_related(
-            Prefetch("gaps", queryset=Gap.objects.filter(filters.gap_q()).order_by("-confidence"), to_attr="shown_gaps")
+
+    def count(self) -> int:
+        return self.gaps.values("encounter_id").distinct().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        rows = list(self.ranked[index]) if isinstance(index, slice) else [self.ranked[index]]
+        by_id = (
+            Encounter.objects.filter(pk__in=[r["encounter_id"] for r in rows])
+            .select_related("patient", "attending")
+            .prefetch_related(
+                Prefetch(
+                    "gaps",
+                    queryset=Gap.objects.filter(self.filters.gap_q()).order_by("-confidence"),
+                    to_attr="shown_gaps",
+                )
+            )
+            .in_bulk()
         )
-        .order_by(F("score").desc(nulls_last=True), "-latest_gap", "id")
-    )
+        page = []
+        for row in rows:
+            encounter = by_id[row["encounter_id"]]
+            encounter.score = row["score"]
+            page.append(encounter)
+        return page if isinstance(index, slice) else page[0]
+
+
+def encounters(filters: Filters) -> RankedEncounters:
+    return RankedEncounters(filters)
 
 
 def facet_counts(filters: Filters) -> dict[str, list[tuple[str, int]]]:
-    """Gap counts per category and per status under the other filters (two queries)."""
-    base = Gap.objects.filter(encounter__in=Encounter.objects.filter(filters.encounter_q()).values("id"))
-    by_category = base.filter(replace(filters, category="").gap_q())
-    by_status = base.filter(replace(filters, status="all").gap_q())
-    return {
-        "category": list(by_category.values_list("category").annotate(n=Count("id")).order_by("category")),
-        "status": list(by_status.values_list("status").annotate(n=Count("id")).order_by("status")),
-    }
+    """Gap counts per category (under the status filter) and per status (under the category
+    filter), from one GROUP BY over the gaps matching the other filters."""
+    base = Gap.objects.filter(replace(filters, category="", status="all").gap_q())
+    if filters.encounter_q():
+        base = base.filter(encounter__in=Encounter.objects.filter(filters.encounter_q()).values("id"))
+    by_category: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    wanted_status = (
+        OPEN if filters.status == "open" else None if filters.status == "all" else (filters.status,)
+    )
+    for category, status, n in base.values_list("category", "status").annotate(n=Count("id")).order_by():
+        if wanted_status is None or status in wanted_status:
+            by_category[category] = by_category.get(category, 0) + n
+        if not filters.category or category == filters.category:
+            by_status[status] = by_status.get(status, 0) + n
+    return {"category": sorted(by_category.items()), "status": sorted(by_status.items())}

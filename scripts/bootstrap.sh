@@ -26,6 +26,6 @@ if ! stamp_ok npm "$npm_hash" || [ ! -f static/vendor/htmx.min.js ]; then
   npm ci --no-audit --no-fund --ignore-scripts --silent
   mkdir -p static/vendor
   cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
-  cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+  cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/
   stamp_set npm "$npm_hash"
 fi

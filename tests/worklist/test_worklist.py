@@ -110,3 +110,14 @@ def test_only_specialists_act_on_gaps(client, cast, encounter):
         assert client.post(reverse("gap-action", args=[gap.id, "resolve"])).status_code == 403
     gap.refresh_from_db()
     assert gap.status == "open"
+
+
+def test_facet_counts_follow_the_other_filters(client, cast):
+    make_encounters(2)  # per encounter: one acuity gap, one undocumented_diagnosis gap
+    Gap.objects.filter(pk=Gap.objects.filter(category="acuity").order_by("id").first().pk).update(status="dismissed")
+    client.force_login(cast.specialist)
+    facets = client.get(reverse("worklist")).context["facets"]
+    assert facets["category"] == [("acuity", 1), ("undocumented_diagnosis", 2)]
+    assert facets["status"] == [("dismissed", 1), ("open", 3)]
+    facets = client.get(reverse("worklist"), {"category": "acuity"}).context["facets"]
+    assert facets["status"] == [("dismissed", 1), ("open", 1)]

@@ -1,0 +1,233 @@
+"""Seed 2,000 encounters with 10,000 open gaps, serve the app with gunicorn on loopback and drive
+the worklist with wrk (20 connections, bounded in time). Prints p50/p95 latency and requests/s."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import override_settings
+
+from cdi.models import Encounter, Gap, Note, Patient, Provider
+
+BENCH_SECRET = "benchmark-only-secret-key-not-for-production-0123456789abcdef"
+CONDITIONS = [
+    ("organism", "pneumonia", "mcc"),
+    ("acuity", "heart_failure", "mcc"),
+    ("undocumented_diagnosis", "hyponatremia", "cc"),
+    ("undocumented_diagnosis", "acute_kidney_injury", "cc"),
+    ("severity", "ckd_stage", "cc"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def parse_wrk(output: str) -> dict:
+    def to_ms(value: str) -> float:
+        number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.M))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "requests": total,
+        "requests_per_s": rps,
+        "p50_ms": to_ms(latency["50"]),
+        "p90_ms": to_ms(latency["90"]),
+        "p99_ms": to_ms(latency["99"]),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+    }
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--encounters", type=int, default=2000)
+        parser.add_argument("--gaps", type=int, default=10000)
+        parser.add_argument("--seconds", type=int, default=15)
+        parser.add_argument("--connections", type=int, default=20)
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts):
+        if connection.vendor != "postgresql":
+            raise CommandError("Run this against PostgreSQL: set DATABASE_URL=postgres://...")
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is not installed (apt-get install wrk)")
+        self.seed(opts["encounters"], opts["gaps"])
+        with override_settings(SECRET_KEY=BENCH_SECRET):
+            cookie = self.session_cookie()
+        port = free_port()
+        # Production settings, minus TLS (loopback has none); the session hash uses this key.
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": BENCH_SECRET,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-w",
+                str(opts["workers"]),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/worklist/"
+            self.wait_ready(url, cookie)
+            result = subprocess.run(
+                [
+                    "wrk",
+                    "-t2",
+                    f"-c{opts['connections']}",
+                    f"-d{opts['seconds']}s",
+                    "--latency",
+                    "--timeout",
+                    "5s",
+                    "-H",
+                    f"Cookie: sessionid={cookie}",
+                    url,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=opts["seconds"] + 30,
+                check=True,
+            )
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        figures = parse_wrk(result.stdout)
+        figures.update(
+            encounters=opts["encounters"],
+            gaps=opts["gaps"],
+            connections=opts["connections"],
+            gunicorn_workers=opts["workers"],
+            seconds=opts["seconds"],
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(figures))
+            return
+        self.stdout.write(
+            f"worklist, first page, {figures['gaps']:,} open gaps over {figures['encounters']:,} encounters"
+        )
+        self.stdout.write(
+            f"gunicorn {figures['gunicorn_workers']} workers, wrk {figures['connections']} connections, {figures['seconds']} s"
+        )
+        for key in ("requests", "requests_per_s", "p50_ms", "p90_ms", "p99_ms", "non_2xx", "socket_errors"):
+            self.stdout.write(f"  {key:15} {figures[key]}")
+
+    def seed(self, n_encounters: int, n_gaps: int) -> None:
+        have = Gap.objects.filter(encounter__account_number__startswith="BENCH-").count()
+        if have >= n_gaps:
+            return
+        rng = random.Random(1)
+        with transaction.atomic():
+            providers = [
+                Provider.objects.get_or_create(npi=f"99000000{i:02}", defaults={"name": f"Bench Dr {i}"})[0]
+                for i in range(20)
+            ]
+            patients = Patient.objects.bulk_create(
+                Patient(mrn=f"BENCH-MRN-{i:05}") for i in range(n_encounters)
+            )
+            encounters = Encounter.objects.bulk_create(
+                Encounter(
+                    patient=p,
+                    account_number=f"BENCH-{i:05}",
+                    attending=providers[i % 20],
+                    service_line=["Medicine", "Cardiology", "Surgery", "Nephrology"][i % 4],
+                )
+                for i, p in enumerate(patients)
+            )
+            notes = Note.objects.bulk_create(
+                Note(
+                    encounter=e,
+                    text="Benchmark note.",
+                    text_sha256="0" * 64,
+                    source="demo",
+                    status="analysed",
+                )
+                for e in encounters
+            )
+            gaps = []
+            for i in range(n_gaps):
+                # Each note gets distinct conditions (one gap per pair per note).
+                category, condition, severity = CONDITIONS[(i // n_encounters) % len(CONDITIONS)]
+                note = notes[i % n_encounters]
+                gaps.append(
+                    Gap(
+                        note=note,
+                        encounter_id=note.encounter_id,
+                        category=category,
+                        condition=condition if i < n_encounters * len(CONDITIONS) else f"{condition}_{i}",
+                        confidence=round(rng.uniform(0.5, 0.99), 2),
+                        severity_effect=severity,
+                        expected_impact=Decimal(rng.randint(300, 6000)),
+                        evidence=[{"start": 0, "end": 9, "text": "Benchmark"}],
+                    )
+                )
+            Gap.objects.bulk_create(gaps, batch_size=2000)
+
+    def session_cookie(self) -> str:
+        user, created = User.objects.get_or_create(username="bench-specialist")
+        user.groups.add(Group.objects.get_or_create(name="cdi_specialist")[0])
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+    def wait_ready(self, url: str, cookie: str) -> None:
+        request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise CommandError("gunicorn did not answer the worklist within 30 s")
