@@ -107,7 +107,7 @@ def parse_note_payload(payload: dict) -> NoteInput:
     )
 
 
-def note_json(note: Note) -> dict:
+def note_json(note: Note, gaps: int | None = None) -> dict:
     return {
         "id": note.id,
         "encounter": note.encounter.account_number,
@@ -115,7 +115,7 @@ def note_json(note: Note) -> dict:
         "failure_reason": note.failure_reason,
         "received_at": note.received_at.isoformat(),
         "analysed_at": note.analysed_at.isoformat() if note.analysed_at else None,
-        "gaps": note.gaps.count(),
+        "gaps": note.gaps.count() if gaps is None else gaps,
         "url": reverse("api-note", args=[note.id]),
     }
 
@@ -127,8 +127,14 @@ def notes(request: HttpRequest) -> JsonResponse:
         data = parse_note_payload(read_json_object(request))
     except IntakeError as exc:
         return error(exc.reason, exc.status)
+    if data.external_id:
+        # The client's own id makes a retry after a lost response safe: the same note comes back.
+        existing = Note.objects.filter(encounter=data.encounter, source=Note.Source.API, external_id=data.external_id).first()
+        if existing is not None:
+            return JsonResponse(note_json(existing), status=200)
     note = create_note(data, actor=request.client)
-    response = JsonResponse(note_json(note), status=201)
+    # No query after the commit: a response that fails now would hide a stored note.
+    response = JsonResponse(note_json(note, gaps=0), status=201)
     response["Location"] = reverse("api-note", args=[note.id])
     return response
 

@@ -89,6 +89,7 @@ def create_note(data: NoteInput, actor) -> Note:
             after=audit.snapshot(note, ("encounter", "note_type", "source", "status", "text_sha256")),
         )
         enqueue_analysis_on_commit(note.id)
+    log.info("note %s received for encounter %s via %s", note.id, note.encounter_id, note.source)
     return note
 
 

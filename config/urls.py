@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from cdi import api, finance_views, query_views
 from cdi import views as cdi_views
@@ -39,5 +39,6 @@ urlpatterns = [
     path("finance/roi/", finance_views.roi, name="finance-roi"),
     path("api/notes", api.notes, name="api-notes"),
     path("api/notes/<int:note_id>", api.note_detail, name="api-note"),
+    path("", include("ehr.urls")),
     path("admin/", admin.site.urls),
 ]

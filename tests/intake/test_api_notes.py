@@ -121,3 +121,12 @@ def test_a_session_user_cannot_use_the_api_without_a_token(client, cast, encount
 
 def test_get_on_the_collection_is_not_allowed(client, api_token):
     assert client.get(URL, HTTP_AUTHORIZATION=f"Bearer {api_token}").status_code == 405
+
+
+def test_a_retry_with_the_same_external_id_returns_the_stored_note(client, encounter, api_token):
+    body = {"encounter": "ACC-001", "text": "Sodium 128.", "external_id": "ehr-doc-77"}
+    first = post(client, body, api_token)
+    again = post(client, body, api_token)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert Note.objects.count() == 1
