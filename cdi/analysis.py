@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+import traceback
 
 from django.conf import settings
 from django.db import transaction
@@ -39,24 +41,158 @@ def analyse_note(note_id: int) -> str:
         log.info("note %s not claimable (gone, or already processing/analysed)", note_id)
         return "skipped"
     note = Note.objects.get(pk=note_id)
+    started = time.monotonic()
     try:
         with transaction.atomic():
-            store_findings(note)
+            gaps = store_findings(note)
             note.status = Note.Status.ANALYSED
             note.analysed_at = timezone.now()
             note.save(update_fields=("status", "analysed_at"))
             audit.record(
                 None, "note.analysed", note, before={"status": "processing"}, after={"status": "analysed"}
             )
+    except ModelUnavailable as exc:
+        log.error("analysis of note %s failed: %s", note_id, exc)
+        return fail(note, str(exc))
     except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}"[:500]
-        log.exception("analysis of note %s failed", note_id)
-        Note.objects.filter(pk=note_id).update(status=Note.Status.FAILED, failure_reason=reason)
-        audit.record(None, "note.failed", note, before={"status": "processing"}, after={"status": "failed"})
-        return "failed"
+        # The reason names the error type only: exception messages may quote note text.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("analysis of note %s failed with %s at\n%s", note_id, type(exc).__name__, frames)
+        return fail(note, f"analysis error ({type(exc).__name__}); see the worker log for note {note_id}")
+    log.info("note %s analysed: %s gaps in %.0f ms", note_id, gaps, (time.monotonic() - started) * 1000)
     return "analysed"
 
 
-def store_findings(note: Note) -> None:
-    """Gap detection lands with the CDI issue; until then an analysis finds nothing by design."""
-    return None
+def fail(note: Note, reason: str) -> str:
+    Note.objects.filter(pk=note.pk).update(status=Note.Status.FAILED, failure_reason=reason[:500])
+    audit.record(None, "note.failed", note, before={"status": "processing"}, after={"status": "failed"})
+    return "failed"
+
+
+class ModelUnavailable(Exception):
+    """The CDI model's runtime folder is missing or corrupt; the note fails with the fix to apply."""
+
+
+MODEL_UNAVAILABLE = "model unavailable"
+
+
+def cdi_scorer():
+    """The CDI adapter as a detector scorer, or None when the model is switched off."""
+    if not settings.CDI_MODEL_ENABLED:
+        return None, ""
+    from inference import InferenceError, get_encoder
+
+    try:
+        encoder = get_encoder("cdi")
+    except InferenceError as exc:
+        raise ModelUnavailable(f"{MODEL_UNAVAILABLE}: {exc}") from None
+
+    def score(pairs: list[tuple[str, str]]) -> list[float]:
+        return [s.probability for s in encoder.score(pairs)] if pairs else []
+
+    return score, f"cdi@{encoder.version}"
+
+
+def findings_for(text: str, structured=None):
+    """The production detection path, shared by the worker and evaluate_cdi."""
+    from .clinical.detection import detect
+
+    scorer, adapter_version = cdi_scorer()
+    return detect(text, structured, scorer), adapter_version
+
+
+def release_model_failures(limit: int = 500) -> list[int]:
+    """Notes that failed because the model was unavailable go back to `received` once the
+    runtime loads again (after `build_models`); returns their ids for re-sending."""
+    failed = Note.objects.filter(status=Note.Status.FAILED, failure_reason__startswith=MODEL_UNAVAILABLE)
+    if not failed.exists():
+        return []
+    try:
+        cdi_scorer()
+    except ModelUnavailable:
+        return []
+    ids = list(failed.values_list("id", flat=True)[:limit])
+    Note.objects.filter(pk__in=ids, status=Note.Status.FAILED).update(
+        status=Note.Status.RECEIVED, failure_reason=""
+    )
+    for note in Note.objects.filter(pk__in=ids):
+        audit.record(None, "note.requeued", note, before={"status": "failed"}, after={"status": "received"})
+    return ids
+
+
+def documented_wording(finding, knowledge) -> str:
+    """The provider's wording of the condition (quoted by query templates), from the evidence."""
+    pattern = knowledge.documenting
+    for span in finding.evidence:
+        if pattern is not None and (match := pattern.search(span.text)):
+            return match.group(0)[:200]
+    return ""
+
+
+def store_findings(note: Note) -> int:
+    """Detect the note's gaps and store them, with evidence, codes, impact and versions.
+
+    Idempotent: a re-analysis updates the same (note, category, condition) rows and leaves gaps a
+    person already acted on (dismissed, queried, resolved) as they are."""
+    from .clinical.knowledge import default_knowledge
+    from .impact import code_severity
+    from .models import Gap
+    from .revenue import expected_impact
+    from .structured import structured_data
+
+    if note.doc_status == Note.DocStatus.ENTERED_IN_ERROR:
+        return 0  # withdrawn by the EHR: nothing to query
+    kb = default_knowledge()
+    findings, adapter_version = findings_for(note.text, structured_data(note.encounter))
+    # A note replaced while its analysis was queued keeps its findings for the record, closed.
+    initial = Gap.Status.SUPERSEDED if note.doc_status == Note.DocStatus.SUPERSEDED else Gap.Status.OPEN
+    stored = 0
+    for finding in findings:
+        knowledge = kb.get(finding.category, finding.condition)
+        codes = list(finding.candidate_codes)
+        severity = finding.severity_effect.lower() if finding.severity_effect else "none"
+        if codes and severity == "none":
+            severity = code_severity(codes[0], note.encounter.principal_diagnosis or None)
+        impact = expected_impact(note.encounter, finding.category, finding.documented_code or "", codes)
+        values = {
+            "encounter": note.encounter,
+            "confidence": finding.confidence,
+            "evidence": [{"start": s.start, "end": s.end, "text": s.text} for s in finding.evidence],
+            "indicators": [
+                {"name": i.name, "value": i.value, "unit": i.unit, "date": i.date, "source": "note"}
+                for i in finding.indicators
+            ],
+            "documented_code": finding.documented_code or "",
+            "documented_as": documented_wording(finding, knowledge),
+            "candidate_codes": codes,
+            "severity_effect": severity if severity in ("none", "cc", "mcc") else "none",
+            "expected_impact": impact.amount,
+            "impact_is_estimate": impact.estimate,
+            "impact_inputs": impact.inputs(),
+            "rationale": finding.rationale[:500],
+            "adapter_version": adapter_version,
+            "kb_version": kb.version,
+        }
+        gap = Gap.objects.filter(note=note, category=finding.category, condition=finding.condition).first()
+        if gap is None:
+            gap = Gap.objects.create(
+                note=note, category=finding.category, condition=finding.condition, status=initial, **values
+            )
+            audit.record(
+                None,
+                "gap.detected",
+                gap,
+                after={"confidence": gap.confidence, "kb": kb.version, "adapter": adapter_version},
+            )
+        elif gap.status == Gap.Status.OPEN:
+            for name, value in values.items():
+                setattr(gap, name, value)
+            gap.save(update_fields=(*values, "updated_at"))
+            audit.record(
+                None,
+                "gap.redetected",
+                gap,
+                after={"confidence": gap.confidence, "kb": kb.version, "adapter": adapter_version},
+            )
+        stored += 1
+    return stored

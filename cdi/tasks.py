@@ -28,6 +28,7 @@ def requeue_received_notes(older_than_seconds: int = 60) -> int:
         analysis_started_at__lt=now - dt.timedelta(seconds=settings.ANALYSIS_STALE_SECONDS),
     )
     ids = list(Note.objects.filter(waiting | stale).values_list("id", flat=True)[:500])
+    ids += analysis.release_model_failures()
     return sum(enqueue_analysis(note_id) for note_id in ids)
 
 

@@ -52,7 +52,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if roles & {CDI_SPECIALIST, ADMIN}:
         return redirect("worklist")
     if CODER in roles:
-        return redirect("note-list")
+        return redirect("coding-list")
     if PHYSICIAN in roles:
         return redirect("physician-inbox")
     if FINANCE in roles:

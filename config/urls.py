@@ -40,5 +40,6 @@ urlpatterns = [
     path("api/notes", api.notes, name="api-notes"),
     path("api/notes/<int:note_id>", api.note_detail, name="api-note"),
     path("", include("ehr.urls")),
+    path("coding/", include("coding.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,4 +11,6 @@ urlpatterns = [
     path("fhir/", views.bundle),
     path("fhir/metadata", views.metadata, name="fhir-metadata"),
     path("fhir/DocumentReference", views.document_reference, name="fhir-document-reference"),
+    path("fhir/Communication", views.communications, name="fhir-communication"),
+    path("fhir/Condition", views.conditions, name="fhir-condition"),
 ]

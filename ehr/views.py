@@ -144,3 +144,41 @@ def document_reference(request: HttpRequest) -> HttpResponse:
     response = fhir_response(body, 201 if created else 200)
     response["Location"] = location
     return response
+
+
+def _encounter_param(request: HttpRequest):
+    from .communication import find_encounter
+
+    param = request.GET.get("encounter", "").strip()
+    if not param:
+        raise FhirError(400, "Search by encounter: ?encounter=Encounter/<id> or an account number.", "required")
+    encounter = find_encounter(param[:200])
+    if encounter is None:
+        raise FhirError(404, "No encounter matches the encounter parameter.", "not-found")
+    return encounter
+
+
+@fhir_view(("GET",))
+def communications(request: HttpRequest) -> HttpResponse:
+    """Sent queries (and answers) of one encounter, for the EHR's in-basket."""
+    from cdi.models import Query
+
+    from .communication import query_resources, searchset
+
+    encounter = _encounter_param(request)
+    queries = (
+        Query.objects.filter(encounter=encounter, status__in=(Query.Status.SENT, Query.Status.ANSWERED))
+        .select_related("encounter__patient", "addressed_to", "gap", "response__responder")
+        .order_by("sent_at")
+    )
+    resources = [r for q in queries for r in query_resources(q)]
+    return fhir_response(searchset(resources, request.build_absolute_uri("/fhir")))
+
+
+@fhir_view(("GET",))
+def conditions(request: HttpRequest) -> HttpResponse:
+    """The encounter's coded diagnoses, as accepted by the coder."""
+    from .communication import condition_resources, searchset
+
+    encounter = _encounter_param(request)
+    return fhir_response(searchset(condition_resources(encounter), request.build_absolute_uri("/fhir")))

@@ -51,7 +51,7 @@ def test_each_role_lands_on_its_own_home(client, cast):
     assert b"no role" in response.content
     expected = {
         cast.specialist: "worklist",
-        cast.coder: "note-list",
+        cast.coder: "coding-list",
         cast.physician: "physician-inbox",
         cast.finance: "finance-dashboard",
     }

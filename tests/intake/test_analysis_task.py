@@ -9,6 +9,12 @@ from cdi.analysis import analyse_note
 from cdi.models import AuditEvent, Note
 
 
+@pytest.fixture(autouse=True)
+def rules_only(settings):
+    # These tests are about the task's state machine; tests/analysis covers detection with the model.
+    settings.CDI_MODEL_ENABLED = False
+
+
 def make_note(encounter, **fields) -> Note:
     return Note.objects.create(encounter=encounter, text="Sodium 128 mmol/L.", source="api", **fields)
 

@@ -1,0 +1,1185 @@
+"""Documentation gaps: candidates from the knowledge base and the note's facts.
+
+`detect()` is the one code path used by the worker, the evaluation command and the
+training-set builder. Each rule needs *indicators* (values, results, findings) and
+*evidence that they mattered* (treatment, monitoring, work-up) before it raises a
+candidate; mentions that are negated, hypothetical, resolved or about a relative
+never count as documentation. An optional `scorer` (the CDI pair classifier) gives
+each candidate a probability that is combined with the rule's own confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from cdi.clinical.facts import Mention, NoteFacts, StructuredData, StructuredObservation
+from cdi.clinical.knowledge import ConditionKnowledge, KnowledgeBase, compile_terms, default_knowledge
+from cdi.clinical.treatments import Treatment
+from cdi.clinical.values import Measurement, OrganismMention
+
+__all__ = [
+    "GapFinding",
+    "Indicator",
+    "Scorer",
+    "Span",
+    "StructuredData",
+    "StructuredObservation",
+    "candidate_pairs",
+    "detect",
+    "detect_candidates",
+]
+
+Scorer = Callable[[list[tuple[str, str]]], Sequence[float]]
+
+RULE_THRESHOLD = 0.5  # rules alone: keep candidates at or above this confidence
+MODEL_THRESHOLD = 0.5  # with a model: keep where the combined confidence reaches this
+MODEL_WEIGHT = 0.6  # share of the model probability in the combined confidence
+CANDIDATE_FLOOR = 0.2  # permissive floor used to build training pairs
+WEAK = 0.3  # indicators without evidence that they mattered: a candidate, never a gap by rules alone
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    value: float | str
+    unit: str = ""
+    date: str | None = None
+
+
+@dataclass
+class GapFinding:
+    category: str
+    condition: str
+    confidence: float
+    evidence: list[Span]
+    indicators: list[Indicator] = field(default_factory=list)
+    documented_code: str | None = None
+    candidate_codes: list[str] = field(default_factory=list)
+    rationale: str = ""
+    rule_confidence: float = 0.0
+    model_probability: float | None = None
+    severity_effect: str = "none"
+    description: str = ""
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+
+
+class _Builder:
+    """Collects the evidence of one candidate and checks spans against the note."""
+
+    def __init__(self, facts: NoteFacts, knowledge: ConditionKnowledge) -> None:
+        self.facts = facts
+        self.knowledge = knowledge
+        self.spans: list[Span] = []
+        self.indicators: list[Indicator] = []
+
+    def span(self, start: int, end: int) -> _Builder:
+        if 0 <= start < end <= len(self.facts.text):
+            candidate = Span(start, end, self.facts.text[start:end])
+            if candidate not in self.spans:
+                self.spans.append(candidate)
+        return self
+
+    def measurement(self, m: Measurement) -> _Builder:
+        self.indicators.append(Indicator(m.name, m.value, m.unit, m.date))
+        return self.span(m.start, m.end)
+
+    def finding(
+        self, confidence: float, rationale: str, documented_code: str | None = None, codes: Sequence[str] = ()
+    ) -> GapFinding:
+        k = self.knowledge
+        return GapFinding(
+            category=k.category,
+            condition=k.condition,
+            confidence=round(confidence, 3),
+            evidence=sorted(self.spans, key=lambda s: s.start)[:6],
+            indicators=self.indicators[:8],
+            documented_code=documented_code,
+            candidate_codes=list(codes or k.specific_codes),
+            rationale=rationale,
+            rule_confidence=round(confidence, 3),
+            severity_effect=k.severity_effect,
+            description=k.description,
+        )
+
+
+def _near(a: int, b: int, chars: int = 350) -> bool:
+    return abs(a - b) <= chars
+
+
+def _in_window(
+    facts: NoteFacts, pattern: re.Pattern[str] | None, mention: Mention, before: int, after: int
+) -> bool:
+    if pattern is None:
+        return False
+    start, end = facts.window(mention.start, mention.end, before, after)
+    return bool(pattern.search(facts.text[start:end]))
+
+
+def _abnormal(values: list[Measurement], test: Callable[[float], bool]) -> list[Measurement]:
+    return [m for m in values if test(m.value) or any(test(v) for v in m.series)]
+
+
+def _documented(
+    facts: NoteFacts, k: ConditionKnowledge, pattern: re.Pattern[str] | None = None
+) -> list[Mention]:
+    pattern = pattern or k.documenting
+    return facts.asserted(pattern, chronic=k.chronic)
+
+
+def _structurally_documented(facts: NoteFacts, k: ConditionKnowledge) -> bool:
+    return facts.documented_in_structured(k.documenting, k.all_codes)
+
+
+# A monitoring order counts for an analyte only when it names that analyte: "daily BMP"
+# is routine, "recheck sodium in the morning" shows the value mattered.
+_ANALYTE_WORDS = {
+    "sodium": r"sodium|\bna\b",
+    "potassium": r"potassium|\bk\b",
+    "magnesium": r"magnesium|\bmg\b",
+    "hemoglobin": r"hemoglobin|hgb|\bhb\b|h\s*&\s*h|hematocrit|hct",
+    "platelets": r"platelets?|plt",
+    "creatinine": r"creatinine|renal function",
+}
+
+
+def _serial(facts: NoteFacts, analyte: str) -> list[Span]:
+    """Spans showing the analyte is followed: several values, a stated trend or a monitoring order."""
+    values = facts.values(analyte)
+    spans = [Span(m.start, m.end, m.text) for m in values if m.series and m.start >= 0]
+    if len([m for m in values if m.start >= 0]) >= 2 and not spans:
+        spans = [Span(m.start, m.end, m.text) for m in values if m.start >= 0][:2]
+    words = re.compile(_ANALYTE_WORDS.get(analyte, analyte), re.IGNORECASE)
+    for t in facts.given(("monitoring",)):
+        if words.search(t.text):
+            spans.append(Span(t.start, t.end, t.text))
+    return spans
+
+
+def _treatments(facts: NoteFacts, kinds: Sequence[str]) -> list[Treatment]:
+    return facts.given(tuple(kinds))
+
+
+# --------------------------------------------------------------------------------------
+# Rules by family. Each returns zero or more findings for one condition.
+
+_ORGANISM_NEAR_DIAGNOSIS = re.compile(
+    r"(?:due\s+to|secondary\s+to|from|with|caused\s+by|positive\s+for)\s*$", re.IGNORECASE
+)
+
+
+_PAST_RESULT = re.compile(
+    r"\b(?:in the past|at some point|previous(?:ly)?|prior (?:cultures?|admissions?|episodes?|hospitali[sz]ations?)|"
+    r"history of|years ago|months ago|last (?:year|admission))\b",
+    re.IGNORECASE,
+)
+_ORGANISM_CLASSES = {"gram_negative", "gram_positive", "anaerobes"}
+
+
+def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = _documented(facts, k)
+    if k.condition == "sepsis":
+        mentions = [m for m in mentions if not _not_sepsis(facts, m, confirmed=True)]
+    if not mentions:
+        return []
+    organisms = [o for o in facts.organisms if o.kind in ("culture", "coverage") and not o.negative]
+    organisms = [o for o in organisms if facts.context(o.start, o.end).asserted]
+    # Cultures from earlier episodes ("have grown ... in the past") do not name this infection's organism.
+    organisms = [o for o in organisms if not _PAST_RESULT.search(facts.text[slice(*o.sentence)])]
+    # A diagnostic statement that already names the organism closes the gap.
+    for mention in mentions:
+        if _in_window(facts, k.specificity, mention, 50, 50):
+            return []
+        sentence = facts.doc.sentence(mention.start)
+        for organism in facts.organisms:
+            if organism.organism in _ORGANISM_CLASSES:
+                continue  # "Gram-negative bacteremia" still lacks the organism
+            if not sentence[0] <= organism.start < sentence[1]:
+                continue  # a culture result in another sentence is an indicator, not the diagnosis
+            if organism.start <= mention.start and mention.start - organism.end <= 25:
+                return []
+            if organism.start >= mention.end and organism.start - mention.end <= 40:
+                between = facts.text[mention.end : organism.start]
+                if _ORGANISM_NEAR_DIAGNOSIS.search(between) or not between.strip(" ,-"):
+                    return []
+    specimens = set(k.extra.get("specimens", []))
+    relevant: list[OrganismMention] = []
+    for organism in organisms:
+        if organism.specimen is not None and organism.kind == "culture":
+            if specimens.intersection(organism.specimens):
+                relevant.append(organism)
+            continue
+        # No specimen named: the organism must sit close to the diagnosis it would specify.
+        if any(_near(organism.start, m.start, 250) for m in mentions):
+            relevant.append(organism)
+    if not relevant:
+        return []
+    builder = _Builder(facts, k)
+    mention = min(mentions, key=lambda m: min(abs(m.start - o.start) for o in relevant))
+    builder.span(mention.start, mention.end)
+    best = 0.0
+    for organism in relevant[:3]:
+        start, end = facts.window(organism.start, organism.end, 60, 10)
+        builder.span(start, end)
+        builder.indicators.append(Indicator("organism", organism.organism, "", None))
+        best = max(best, 0.85 if organism.kind == "culture" else 0.7)
+    return [
+        builder.finding(
+            best,
+            f"{k.condition.replace('_', ' ')} documented without its organism; {relevant[0].kind} names "
+            f"{relevant[0].organism.replace('_', ' ')}",
+            documented_code=k.unspecified_codes[0] if k.unspecified_codes else None,
+        )
+    ]
+
+
+def _not_sepsis(facts: NoteFacts, mention: Mention, confirmed: bool = False) -> bool:
+    """Words containing "septic" that are not a sepsis diagnosis; with confirmed, also work-ups."""
+    start, end = facts.window(mention.start, mention.end, 12, 15)
+    window = facts.text[start:end]
+    if _SEPSIS_EXCLUSIONS.search(window):
+        return True
+    return confirmed and (mention.context.uncertain or bool(_SEPSIS_WORKUP.search(window)))
+
+
+_SEPSIS_EXCLUSIONS = compile_terms(
+    [
+        r"septic arthritis", r"septic emboli", r"aseptic", r"septic[- ]like", r"septic picture", r"antiseptic",
+        r"septic tank", r"septic joint", r"urosepsis", r"septic appearing", r"looked septic", r"appear\w* septic",
+    ]
+)  # fmt: skip
+_SEPSIS_WORKUP = compile_terms(
+    [
+        r"septic work-?up",
+        r"sepsis work-?up",
+        r"rule out sepsis",
+        r"r/o sepsis",
+        r"sepsis risk",
+        r"sepsis evaluation",
+    ]
+)
+
+
+def _unspecified_mentions(
+    facts: NoteFacts, k: ConditionKnowledge, mentions: list[Mention], needs: Sequence[str], before: int = 50
+) -> tuple[list[Mention], bool]:
+    """Mentions lacking one of the needed axes; and whether any mention is fully specified."""
+    patterns = [k.terms(name) for name in needs]
+    unspecified = []
+    specified = False
+    for mention in mentions:
+        have = [_in_window(facts, p, mention, before, 25) for p in patterns]
+        if all(have):
+            specified = True
+        else:
+            unspecified.append(mention)
+    return unspecified, specified
+
+
+def _heart_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = _documented(facts, k)
+    if not mentions or _structurally_documented_specific(facts, k):
+        return []
+    unspecified, specified = _unspecified_mentions(facts, k, mentions, ("type_terms", "acuity_terms"))
+    if specified or not unspecified:
+        return []
+    builder = _Builder(facts, k)
+    builder.span(unspecified[0].start, unspecified[0].end)
+    strong = 0
+    for m in facts.values("ef"):
+        if m.start >= 0:
+            builder.measurement(m)
+            strong += 1
+    for m in _abnormal(facts.values("bnp"), lambda v: v > 100):
+        builder.measurement(m)
+        strong += 1
+    signs = facts.asserted(k.terms("indicator_terms"))
+    for sign in signs[:2]:
+        builder.span(sign.start, sign.end)
+    treatments = _treatments(facts, ("iv_diuretic", "diuretic_change"))
+    weak_treatments = _treatments(facts, ("diuretic", "echo", "hf_medication"))
+    has_structured = facts.has_structured_treatment(("iv_diuretic", "diuretic"))
+    bnp_workup = bool(_abnormal(facts.values("bnp"), lambda v: v > 100))
+    # A heart failure diagnosis listed in the assessment with its EF beside it is being managed.
+    listed_with_ef = any(
+        m.context.section == "assessment"
+        and any(_near(e.start, m.start, 120) for e in facts.values("ef") if e.start >= 0)
+        for m in unspecified
+    )
+    if not (treatments or weak_treatments or has_structured or bnp_workup or listed_with_ef):
+        return []
+    if not (strong or signs):
+        return []
+    for t in (treatments or weak_treatments)[:2]:
+        builder.span(t.start, t.end)
+    diuretics = treatments or _treatments(facts, ("diuretic",)) or has_structured
+    if strong and treatments:
+        confidence = 0.85
+    elif strong and diuretics:
+        confidence = 0.75
+    elif strong and weak_treatments:
+        confidence = 0.55  # EF with an echo only
+    elif strong:
+        confidence = 0.5  # a natriuretic peptide drawn this encounter, or EF beside a listed diagnosis
+    elif treatments:
+        confidence = 0.65
+    elif diuretics:
+        confidence = 0.55
+    else:
+        confidence = 0.4  # congestion signs with an echo only
+    return [
+        builder.finding(
+            confidence,
+            "heart failure documented without type and acuity; EF/BNP or congestion with diuretic management",
+            documented_code="I50.9",
+        )
+    ]
+
+
+def _structurally_documented_specific(facts: NoteFacts, k: ConditionKnowledge) -> bool:
+    specific = {code.replace(".", "") for code in k.specific_codes}
+    return any(c.replace(".", "").upper() in specific for c in facts.structured.conditions)
+
+
+_ABG = ("pao2", "paco2", "ph", "spo2")
+_HYPOXIA = compile_terms(
+    [r"hypoxic", r"hypoxemic", r"hypoxia", r"hypoxemia", r"desaturat\w*", r"hypercapnic", r"hypercarbic"]
+)
+
+
+def _respiratory_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = _documented(facts, k)
+    if not mentions or _structurally_documented_specific(facts, k):
+        return []
+    acuity = k.terms("acuity_terms")
+    kind = k.terms("type_terms")
+    if any(_in_window(facts, acuity, m, 40, 20) and _in_window(facts, kind, m, 40, 25) for m in mentions):
+        return []  # one fully specified statement ("acute hypercapnic respiratory failure") answers the question
+    without_acuity = [m for m in mentions if not _in_window(facts, acuity, m, 40, 20)]
+    support = _treatments(facts, ("bipap", "intubation", "high_flow_oxygen", "oxygen"))
+    abnormal = [
+        m
+        for m in facts.measurements
+        if (m.name == "spo2" and m.value < 91)
+        or (m.name == "pao2" and m.value < 60)
+        or (m.name == "paco2" and m.value > 50)
+        or (m.name == "ph" and m.value < 7.35)
+    ]
+    builder = _Builder(facts, k)
+    if without_acuity:
+        if not (support or abnormal):
+            return []
+        builder.span(without_acuity[0].start, without_acuity[0].end)
+        for t in support[:2]:
+            builder.span(t.start, t.end)
+        for m in abnormal[:2]:
+            builder.measurement(m)
+        return [
+            builder.finding(
+                0.8 if support else 0.6,
+                "respiratory failure documented without acuity; ventilatory support or abnormal gases",
+                documented_code="J96.90",
+            )
+        ]
+    if any(_in_window(facts, kind, m, 40, 25) for m in mentions):
+        return []
+    strong_support = [t for t in support if t.kind in ("bipap", "intubation")]
+    hypoxia = facts.asserted(_HYPOXIA)
+    if hypoxia and support and not abnormal:
+        builder.span(mentions[0].start, mentions[0].end)
+        builder.span(hypoxia[0].start, hypoxia[0].end)
+        builder.span(support[0].start, support[0].end)
+        return [
+            builder.finding(
+                0.55, "acute respiratory failure with hypoxia on oxygen; hypoxic type not documented"
+            )
+        ]
+    if abnormal and strong_support:
+        builder.span(mentions[0].start, mentions[0].end)
+        for m in abnormal[:2]:
+            builder.measurement(m)
+        builder.span(strong_support[0].start, strong_support[0].end)
+        return [
+            builder.finding(
+                0.45, "acute respiratory failure without hypoxic/hypercapnic type; abnormal gases"
+            )
+        ]
+    return []
+
+
+_AKI_DOCUMENTED = compile_terms(
+    [
+        r"acute kidney injury",
+        r"aki",
+        r"acute renal failure",
+        r"acute kidney failure",
+        r"atn",
+        r"acute tubular necrosis",
+        r"arf",
+    ]
+)
+
+
+_CKD_DOCUMENTED = compile_terms(
+    [
+        r"chronic kidney disease",
+        r"ckd",
+        r"esrd",
+        r"end[- ]stage renal",
+        r"chronic renal failure",
+        r"chronic renal insufficiency",
+    ]
+)
+
+
+_ESRD = compile_terms(
+    [r"esrd", r"end[- ]stage renal", r"end[- ]stage kidney", r"on (?:chronic )?(?:hemo)?dialysis"]
+)
+
+
+def _kidney_disease(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = _documented(facts, k)
+    if not mentions:
+        return []
+    if facts.asserted(_AKI_DOCUMENTED) or _structurally_documented_specific(facts, k):
+        return []
+    if facts.asserted(_ESRD, chronic=True) or _treatments(facts, ("dialysis",)):
+        # "Renal failure" in a patient on maintenance dialysis names the ESRD.
+        acute = compile_terms([r"acute"])
+        if not any(_in_window(facts, acute, m, 30, 0) for m in mentions):
+            return []
+    unqualified = k.terms("unqualified_terms")
+    unspecified = []
+    for mention in mentions:
+        if unqualified is not None and unqualified.fullmatch(mention.text):
+            start, _ = facts.window(mention.start, mention.end, 30, 0)
+            prefix = facts.text[start : mention.start].lower()
+            # "chronic renal insufficiency" alone is CKD (its stage is the ckd_stage question).
+            if re.search(r"chronic\s*$", prefix) and "acute" not in prefix:
+                continue
+            unspecified.append(mention)
+            continue
+        start, end = facts.window(mention.start, mention.end, 40, 5)
+        if k.specificity is not None and k.specificity.search(facts.text[start:end]):
+            continue
+        unspecified.append(mention)
+    if not unspecified:
+        return []
+    rising = [m for m in facts.values("creatinine") if m.series and m.change >= 0.3]
+    if facts.asserted(_CKD_DOCUMENTED) and not rising:
+        # With CKD documented, unqualified "renal insufficiency" names the CKD unless "acute" is said.
+        acute = compile_terms([r"acute"])
+        if not any(_in_window(facts, acute, m, 30, 0) for m in unspecified):
+            return []
+    creatinine = _abnormal(facts.values("creatinine"), lambda v: v >= 1.3) + rising
+    gfr = _abnormal(facts.values("gfr"), lambda v: v < 60)
+    bun = _abnormal(facts.values("bun"), lambda v: v > 30)
+    if not (creatinine or gfr):
+        return []
+    treatments = _treatments(facts, k.treatment_kinds)
+    in_assessment = any(
+        m.context.section in ("assessment", "plan", "hpi", "chief_complaint", "procedure")
+        for m in unspecified
+    )
+    if not (treatments or in_assessment):
+        return []
+    builder = _Builder(facts, k)
+    builder.span(unspecified[0].start, unspecified[0].end)
+    for m in (creatinine + gfr + bun)[:3]:
+        builder.measurement(m)
+    for t in treatments[:2]:
+        builder.span(t.start, t.end)
+    confidence = 0.8 if treatments else 0.6
+    return [
+        builder.finding(
+            confidence,
+            "renal failure/insufficiency documented without acuity; creatinine or GFR in the note",
+            documented_code="N19",
+        )
+    ]
+
+
+def _other_acuity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    findings: list[GapFinding] = []
+    for name, sub in k.extra.get("subconditions", {}).items():
+        terms = compile_terms(sub["terms"])
+        specific = compile_terms(sub["specific"])
+        mentions = facts.asserted(terms)
+        if not mentions:
+            continue
+        if any(_in_window(facts, specific, m, 15, 20) for m in mentions):
+            continue
+        builder = _Builder(facts, k)
+        hit = False
+        for rule in sub["indicators"]:
+            analyte, op, threshold = re.match(r"(\w+)([<>])([\d.]+)", rule).groups()
+            limit = float(threshold)
+            test = (lambda v, limit=limit: v < limit) if op == "<" else (lambda v, limit=limit: v > limit)
+            for m in _abnormal(facts.values(analyte), test)[:2]:
+                builder.measurement(m)
+                hit = True
+        for sign in facts.asserted(compile_terms(sub.get("indicator_terms", [])))[:1]:
+            builder.span(sign.start, sign.end)
+            hit = True
+        treatments = _treatments(facts, sub["treatments"])
+        needed = sub.get("treatments_all", [])
+        if needed:
+            hit = all(_treatments(facts, (kind,)) for kind in needed)
+        if name == "blood_loss_anemia" and treatments:
+            hit = True  # "blood loss anemia" documented and followed: only the acuity is missing
+        if not (hit and treatments):
+            continue
+        builder.span(mentions[0].start, mentions[0].end)
+        for t in treatments[:2]:
+            builder.span(t.start, t.end)
+        findings.append(builder.finding(0.6, f"{name.replace('_', ' ')} documented without acuity or type"))
+        break  # one (category, condition) pair per note
+    return findings
+
+
+_STAGE_NEAR = re.compile(
+    r"stage\s*(?:[1-5]|i{1,3}|iv|v)[ab]?\b|\bckd\s*(?:[1-5]|i{1,3}|iv|v)[ab]?\b|esrd|end[- ]stage|"
+    r"(?:stage|grade)\s+(?:one|two|three|four|five)|\bg[1-5][ab]?\b",
+    re.IGNORECASE,
+)
+
+
+def _ckd_stage(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = _documented(facts, k)
+    if not mentions or _structurally_documented_specific(facts, k):
+        return []
+    for mention in mentions:
+        start = max(0, mention.start - 40)
+        end = min(len(facts.text), mention.end + 40)
+        if _STAGE_NEAR.search(facts.text[start:end]):
+            return []
+    if facts.asserted(compile_terms([r"esrd", r"end[- ]stage renal", r"end[- ]stage kidney"])):
+        return []
+    gfr = [m for m in facts.values("gfr") if m.start >= 0 or m.value]
+    dialysis = _treatments(facts, ("dialysis",))
+    if not (gfr or dialysis):
+        return []
+    builder = _Builder(facts, k)
+    builder.span(mentions[0].start, mentions[0].end)
+    for m in gfr[:2]:
+        builder.measurement(m)
+    for t in dialysis[:1]:
+        builder.span(t.start, t.end)
+    return [
+        builder.finding(
+            0.8, "CKD documented without stage; GFR or dialysis in the note", documented_code="N18.9"
+        )
+    ]
+
+
+_INTAKE = compile_terms(
+    [
+        r"(?:poor|decreased|diminished|loss of|no|improving|increased (?:his |her )?)\s*appetite",
+        r"(?:poor|decreased|inadequate|minimal) (?:oral |po )?intake",
+        r"eating (?:poorly|little|some)",
+        r"cachexia",
+        r"cachectic",
+        r"muscle wasting",
+        r"prealbumin",
+        r"albumin",
+    ]
+)
+
+
+def _malnutrition_severity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = _documented(facts, k)
+    if not mentions:
+        return []
+    if any(_in_window(facts, k.specificity, m, 30, 15) for m in mentions):
+        return []
+    builder = _Builder(facts, k)
+    indicators = 0
+    for m in _abnormal(facts.values("bmi"), lambda v: v < 18.5) + _unintended_weight_loss(facts):
+        builder.measurement(m)
+        indicators += 1
+    support = _treatments(facts, ("nutrition_support",))
+    intake = facts.asserted(_INTAKE)
+    for sign in intake[:1]:
+        builder.span(sign.start, sign.end)
+    if not (support or indicators or intake):
+        return []
+    builder.span(mentions[0].start, mentions[0].end)
+    for t in support[:2]:
+        builder.span(t.start, t.end)
+    confidence = 0.8 if support else 0.6 if indicators else 0.5
+    return [builder.finding(confidence, "malnutrition documented without severity", documented_code="E46")]
+
+
+_WOUND_DESCRIPTION = re.compile(
+    r"eschar|slough|tunnel\w*|undermin\w*|granulation|full[- ]thickness|partial[- ]thickness|exposed\s+bone|"
+    r"\d+(?:\.\d+)?\s*(?:x\s*\d+(?:\.\d+)?\s*)?cm",
+    re.IGNORECASE,
+)
+
+
+def _pressure_injury_stage(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = _documented(facts, k)
+    if not mentions:
+        return []
+    for mention in mentions:
+        start, end = facts.doc.sentence(mention.start)
+        if k.specificity is not None and k.specificity.search(facts.text[start:end]):
+            return []
+    care = _treatments(facts, ("wound_care",))
+    described = [
+        m for m in mentions if _WOUND_DESCRIPTION.search(facts.text[slice(*facts.doc.sentence(m.start))])
+    ]
+    if not (care or described):
+        return []
+    builder = _Builder(facts, k)
+    builder.span(mentions[0].start, mentions[0].end)
+    for t in care[:2]:
+        builder.span(t.start, t.end)
+    return [builder.finding(0.7, "pressure injury documented without stage", documented_code="L89.90")]
+
+
+def _encephalopathy_type(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    mentions = [m for m in facts.mentions(k.documenting) if not (m.context.negated or m.context.family)]
+    mentions = [m for m in mentions if not m.context.hypothetical]
+    if not mentions:
+        return []
+    if any(_in_window(facts, k.specificity, m, 40, 15) for m in mentions):
+        return []
+    builder = _Builder(facts, k)
+    causes = facts.asserted(k.terms("cause_terms"))
+    high = _abnormal(facts.values("ammonia"), lambda v: v > 50) + _abnormal(
+        facts.values("sodium"), lambda v: v < 125
+    )
+    if not (causes or high):
+        return []
+    builder.span(mentions[0].start, mentions[0].end)
+    for m in high[:2]:
+        builder.measurement(m)
+    for c in causes[:2]:
+        builder.span(c.start, c.end)
+    return [
+        builder.finding(
+            0.75 if high else 0.6, "encephalopathy documented without type; metabolic or toxic cause"
+        )
+    ]
+
+
+_TREATMENT_WORDS = {
+    "serial": "serial values",
+}
+
+
+_GENERIC_TREATMENTS = {"saline", "iv_fluids", "monitoring"}
+
+
+def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    """Undocumented diagnosis from one analyte's threshold plus treatment or serial monitoring."""
+    criterion = k.criteria[0]
+    analyte = criterion.indicator
+    abnormal = _abnormal(facts.values(analyte), criterion.holds)
+    if not abnormal:
+        return []
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    kinds = [kind for kind in k.treatment_kinds if kind != "serial"]
+    treatments = _treatments(facts, kinds)
+    # Saline and fluids are given for many reasons: they count only beside the value
+    # (or a sentence naming the analyte); specific treatments count anywhere.
+    analyte_words = re.compile(_ANALYTE_WORDS.get(analyte, analyte), re.IGNORECASE)
+    treatments = [
+        t
+        for t in treatments
+        if t.kind not in _GENERIC_TREATMENTS
+        or any(_near(t.start, m.start, 250) for m in abnormal if m.start >= 0)
+        or analyte_words.search(facts.text[slice(*facts.doc.sentence(t.start))])
+    ]
+    serial = _serial(facts, analyte) if "serial" in k.treatment_kinds else []
+    structured = facts.has_structured_treatment(kinds)
+    builder = _Builder(facts, k)
+    for m in abnormal[:3]:
+        builder.measurement(m)
+    if not (treatments or serial or structured):
+        # Indicator without evidence that it mattered: below the threshold, kept as a
+        # weak candidate the model may still score.
+        return [builder.finding(WEAK, f"{analyte} beyond threshold without treatment or monitoring")]
+    for t in treatments[:2]:
+        builder.span(t.start, t.end)
+    for s in serial[:2]:
+        builder.span(s.start, s.end)
+    confidence = 0.8 if (treatments or structured) else 0.6
+    return [
+        builder.finding(
+            confidence,
+            f"{analyte} {criterion.op} {criterion.value:g} {criterion.unit} ({criterion.source}) "
+            f"with {'treatment' if treatments or structured else 'serial monitoring'}; diagnosis not documented",
+        )
+    ]
+
+
+def _blood_loss_anemia(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    hb = facts.values("hemoglobin")
+    hct = facts.values("hematocrit")
+    low = _abnormal(hb, lambda v: v < 10) + _abnormal(hct, lambda v: v < 30)
+    drops = [m for m in hb if m.series and -m.change >= 2] + [m for m in hct if m.series and -m.change >= 6]
+    # Separate values in document order ("13.1 on admission ... 10.9 at discharge").
+    in_note = [m for m in hb if m.start >= 0]
+    if not drops and len(in_note) >= 2 and round(in_note[0].value - in_note[-1].value, 3) >= 2:
+        drops = [in_note[0], in_note[-1]]
+    if not (low or drops):
+        return []
+    bleeding = facts.given(("surgery_or_bleeding",))
+    if not bleeding:
+        builder = _Builder(facts, k)
+        for m in (drops + low)[:2]:
+            builder.measurement(m)
+        return [builder.finding(WEAK, "low or falling hemoglobin without bleeding or surgery")]
+    transfusion = _treatments(facts, ("transfusion",))
+    serial = _serial(facts, "hemoglobin") or [Span(m.start, m.end, m.text) for m in hct if m.series]
+    iron = _treatments(facts, ("iron_therapy",))
+    if not (transfusion or serial or iron):
+        return []
+    builder = _Builder(facts, k)
+    for m in (drops + low)[:3]:
+        builder.measurement(m)
+    builder.span(bleeding[0].start, bleeding[0].end)
+    for t in (transfusion or iron)[:1]:
+        builder.span(t.start, t.end)
+    confidence = 0.8 if transfusion else 0.6 if serial else 0.5
+    return [builder.finding(confidence, "falling or low hemoglobin with bleeding, transfused or monitored")]
+
+
+_BASELINE = re.compile(
+    r"baseline\s+(?:creatinine|cr)?\s*(?:of|is|was|around|about|:)?\s*(\d+(?:\.\d+)?)", re.IGNORECASE
+)
+
+
+def _aki(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    rises = [
+        m
+        for m in facts.values("creatinine")
+        if m.series and (m.change >= 0.3 or m.value >= 1.5 * max(m.first, 0.1))
+    ]
+    rises = [m for m in rises if m.value > m.first]
+    if not rises:
+        baseline = _BASELINE.search(facts.text)
+        if baseline:
+            base = float(baseline.group(1))
+            rises = [
+                m for m in facts.values("creatinine") if m.start >= 0 and m.value - base >= 0.3 and base > 0
+            ]
+    if not rises:
+        return []
+    treatments = _treatments(facts, k.treatment_kinds)
+    builder = _Builder(facts, k)
+    for m in rises[:2]:
+        builder.measurement(m)
+    if not treatments:
+        return [builder.finding(WEAK, "creatinine rise without renal management")]
+    for t in treatments[:2]:
+        builder.span(t.start, t.end)
+    return [builder.finding(0.8, "creatinine rise meeting KDIGO with renal management; AKI not documented")]
+
+
+def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    documented = [m for m in _documented(facts, k) if not _not_sepsis(facts, m)]
+    if documented or _structurally_documented(facts, k):
+        return []
+    all_infections = facts.asserted(k.terms("infection_terms"))
+    infections = [m for m in all_infections if not m.context.uncertain]
+    suspected_only = not infections
+    infections = infections or all_infections
+    if not infections:
+        return []
+    pediatric = _is_pediatric(facts.text)
+    antibiotics = _treatments(facts, ("antibiotic",))
+    if not (antibiotics or facts.has_structured_treatment(("antibiotic",))):
+        return []
+    builder = _Builder(facts, k)
+    criteria: set[str] = set()
+    for m in facts.values("temperature"):
+        if m.celsius > 38 or m.celsius < 36:
+            criteria.add("temperature")
+            builder.measurement(m)
+    for m in [] if pediatric else facts.values("heart_rate"):
+        if m.value > 90:
+            criteria.add("heart_rate")
+            builder.measurement(m)
+    for m in [] if pediatric else facts.values("respiratory_rate"):
+        if m.value > 20:
+            criteria.add("respiratory_rate")
+            builder.measurement(m)
+    for m in facts.values("wbc"):
+        if m.value > 12 or m.value < 4 or any(v > 12 for v in m.series):
+            criteria.add("wbc")
+            builder.measurement(m)
+    for name, terms in k.extra.get("sirs_terms", {}).items():
+        if pediatric and name in ("heart_rate", "respiratory_rate"):
+            continue
+        for mention in facts.asserted(compile_terms(terms)):
+            if mention.context.section == "review_of_systems":
+                continue
+            criteria.add(name)
+            builder.span(mention.start, mention.end)
+            break
+    organ = []
+    organ += [m for m in facts.values("lactate") if m.value > 2]
+    for m in organ:
+        builder.measurement(m)
+    pressors = _treatments(facts, ("vasopressor",))
+    septic_like = facts.asserted(k.terms("septic_like_terms"))
+    for t in pressors[:1]:
+        builder.span(t.start, t.end)
+    for s in septic_like[:1]:
+        builder.span(s.start, s.end)
+    # Tachycardia and tachypnoea alone have too many other causes (arrhythmia, pain, COPD):
+    # two SIRS criteria must include temperature or white count.
+    sirs = len(criteria) >= 2 and bool(criteria & {"temperature", "wbc"})
+    if suspected_only and len(criteria) < 3:
+        sirs = False  # a suspected infection needs the stronger picture
+    if not sirs and not (organ or pressors or septic_like):
+        if not criteria:
+            return []
+        builder.span(infections[0].start, infections[0].end)
+        return [builder.finding(WEAK, f"treated infection with {len(criteria)} SIRS criteria")]
+    builder.span(infections[0].start, infections[0].end)
+    builder.span(antibiotics[0].start, antibiotics[0].end) if antibiotics else None
+    confidence = 0.55
+    if (sirs and len(criteria) >= 3) or (sirs and (organ or pressors)):
+        confidence = 0.85
+    elif sirs or septic_like or pressors:
+        confidence = 0.7
+    elif organ:
+        confidence = 0.55
+    return [
+        builder.finding(
+            confidence,
+            f"infection treated with antibiotics; {len(criteria)} SIRS criteria"
+            f"{', organ dysfunction' if organ or pressors else ''}; sepsis not documented",
+        )
+    ]
+
+
+_PEDIATRIC = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:day|week|month)s?[- ]old\b|"
+    r"\b(?:newborn|neonate|neonatal|infant)\b|\b(?:[1-9]|1[0-7])[- ](?:year|yr)s?[- ]old\b",
+    re.IGNORECASE,
+)
+
+
+def _is_pediatric(text: str) -> bool:
+    """Adult SIRS heart and respiratory rates do not apply to children."""
+    return bool(_PEDIATRIC.search(text[:1500]))
+
+
+def _respiratory(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    indicators = [m for m in facts.values("spo2") if m.value < 91 and m.qualifier != "oxygen"]
+    indicators += [m for m in facts.values("pao2") if m.value < 60]
+    if not _is_pediatric(facts.text):  # newborn and infant rates run far above 28
+        indicators += [m for m in facts.values("respiratory_rate") if m.value > 28]
+    signs = facts.asserted(k.terms("indicator_terms"))
+    if not (indicators or signs):
+        return []
+    support = _treatments(facts, ("high_flow_oxygen", "bipap", "intubation"))
+    if not support:
+        return []
+    builder = _Builder(facts, k)
+    for m in indicators[:2]:
+        builder.measurement(m)
+    for s in signs[:1]:
+        builder.span(s.start, s.end)
+    builder.span(support[0].start, support[0].end)
+    return [
+        builder.finding(
+            0.75 if indicators else 0.5,
+            "hypoxia/hypercapnia or distress with ventilatory support; respiratory failure not documented",
+        )
+    ]
+
+
+_INTENTIONAL = re.compile(
+    r"program|diet\b|dieting|weight\s+watcher|surgery|surgical|bariatric|intentional|exercise|tried|"
+    r"slim|atkins|redux|phentermine|goal|gained|regain\w*",
+    re.IGNORECASE,
+)
+
+
+def _unintended_weight_loss(facts: NoteFacts) -> list[Measurement]:
+    """Significant weight loss that is not the result of dieting or weight-loss surgery."""
+    out = []
+    for m in facts.values("weight_loss"):
+        significant = (
+            (m.unit == "lb" and m.value >= 10)
+            or (m.unit == "kg" and m.value >= 5)
+            or (m.unit == "%" and m.value >= 5)
+        )
+        if not significant or m.start < 0:
+            continue
+        start, end = facts.doc.sentence(m.start)
+        if _INTENTIONAL.search(facts.text[start:end]):
+            continue
+        out.append(m)
+    return out
+
+
+def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    builder = _Builder(facts, k)
+    count = 0
+    for m in _abnormal(facts.values("bmi"), lambda v: v < 18.5):
+        builder.measurement(m)
+        count += 1
+    for m in _unintended_weight_loss(facts):
+        builder.measurement(m)
+        count += 1
+    for sign in facts.asserted(k.terms("indicator_terms"))[:2]:
+        if sign.context.section == "review_of_systems":
+            continue
+        builder.span(sign.start, sign.end)
+        count += 1
+    support = _treatments(facts, ("nutrition_support",))
+    if not count or not support:
+        return []
+    for t in support[:2]:
+        builder.span(t.start, t.end)
+    return [
+        builder.finding(
+            0.75 if count >= 2 else 0.55,
+            "nutrition indicators with nutrition intervention; no malnutrition diagnosis",
+        )
+    ]
+
+
+def _encephalopathy(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    ams = [m for m in facts.asserted(k.terms("ams_terms")) if m.context.section != "review_of_systems"]
+    if not ams:
+        return []
+    low_na = _abnormal(facts.values("sodium"), lambda v: v < 125)
+    ammonia = _abnormal(facts.values("ammonia"), lambda v: v > 50)
+    # The cause must be discussed near the altered mentation; a cause elsewhere in a long
+    # note (and "confusion" in another sense) is not a link a query could cite.
+    causes = [
+        c for c in facts.asserted(k.terms("cause_terms")) if any(_near(c.start, a.start, 600) for a in ams)
+    ]
+    if not (causes or low_na or ammonia):
+        return []
+    treatments = _treatments(facts, k.treatment_kinds)
+    if not treatments:
+        return []
+    builder = _Builder(facts, k)
+    builder.span(ams[0].start, ams[0].end)
+    for m in (low_na + ammonia)[:2]:
+        builder.measurement(m)
+    for c in causes[:1]:
+        builder.span(c.start, c.end)
+    builder.span(treatments[0].start, treatments[0].end)
+    return [
+        builder.finding(
+            0.55, "altered mental status with a metabolic/toxic cause, treated; no encephalopathy"
+        )
+    ]
+
+
+def _obesity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    bmi = [m for m in facts.values("bmi") if m.value >= 35]
+    if not bmi:
+        return []
+    builder = _Builder(facts, k)
+    top = max(bmi, key=lambda m: m.value)
+    builder.measurement(top)
+    if top.value >= 40:
+        confidence = 0.8
+    else:
+        comorbid = facts.asserted(k.terms("comorbidity_terms"))
+        if not comorbid:
+            return [builder.finding(WEAK, "BMI 35-40 without a documented comorbidity")]
+        builder.span(comorbid[0].start, comorbid[0].end)
+        confidence = 0.55
+    bmi_code = _z68(top.value)
+    codes = ["E66.01"] + ([bmi_code] if bmi_code else [])
+    return [
+        builder.finding(
+            confidence, "BMI recorded as a number only; morbid obesity not documented", codes=codes
+        )
+    ]
+
+
+def _z68(bmi: float) -> str | None:
+    if bmi >= 70:
+        return "Z68.45"
+    if bmi >= 60:
+        return "Z68.44"
+    if bmi >= 50:
+        return "Z68.43"
+    if bmi >= 45:
+        return "Z68.42"
+    if bmi >= 40:
+        return "Z68.41"
+    if bmi >= 35:
+        return "Z68.35" if bmi < 36 else f"Z68.{int(bmi)}" if bmi < 40 else None
+    return None
+
+
+def _lactic_acidosis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    high = [m for m in facts.values("lactate") if m.value > 2]
+    if not high:
+        return []
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    sepsis_k = default_knowledge().get("undocumented_diagnosis", "sepsis")
+    if facts.asserted(sepsis_k.terms("infection_terms")):
+        return []  # with an infection the lactate is a sepsis indicator instead
+    treatments = _treatments(facts, k.treatment_kinds)
+    if not treatments:
+        return []
+    builder = _Builder(facts, k)
+    for m in high[:2]:
+        builder.measurement(m)
+    builder.span(treatments[0].start, treatments[0].end)
+    return [builder.finding(0.6, "lactate above 2 treated; no lactic acidosis or sepsis documented")]
+
+
+def _pressure_injury(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    if _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    stage = re.compile(k.extra["stage_pattern"], re.IGNORECASE)
+    site = re.compile(k.extra["site_pattern"], re.IGNORECASE)
+    wound = re.compile(r"ulcer|wound|lesion|injury|breakdown|sore", re.IGNORECASE)
+    for match in stage.finditer(facts.text):
+        start, end = facts.doc.sentence(match.start())
+        sentence = facts.text[start:end]
+        if site.search(sentence) and wound.search(sentence):
+            ctx = facts.context(match.start(), match.end())
+            if not ctx.asserted:
+                continue
+            builder = _Builder(facts, k)
+            builder.span(start, end)
+            return [builder.finding(0.6, "staged wound at a pressure site described; no provider diagnosis")]
+    return []
+
+
+_RULES: dict[str, Callable[[NoteFacts, ConditionKnowledge], list[GapFinding]]] = {
+    "organism": _organism_rule,
+    "other_acuity": _other_acuity,
+    "blood_loss_anemia": _blood_loss_anemia,
+    "aki": _aki,
+    "sepsis": _sepsis,
+    "respiratory": _respiratory,
+    "malnutrition": _malnutrition,
+    "encephalopathy": _encephalopathy,
+    "obesity": _obesity,
+    "lactic_acidosis": _lactic_acidosis,
+    "pressure_injury": _pressure_injury,
+    "threshold": _threshold,
+}
+_BY_CONDITION: dict[tuple[str, str], Callable[[NoteFacts, ConditionKnowledge], list[GapFinding]]] = {
+    ("acuity", "heart_failure"): _heart_failure,
+    ("acuity", "respiratory_failure"): _respiratory_failure,
+    ("acuity", "kidney_disease"): _kidney_disease,
+    ("severity", "ckd_stage"): _ckd_stage,
+    ("severity", "malnutrition_severity"): _malnutrition_severity,
+    ("severity", "pressure_injury_stage"): _pressure_injury_stage,
+    ("severity", "encephalopathy_type"): _encephalopathy_type,
+}
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+
+
+def detect_candidates(
+    text: str, structured: StructuredData | None = None, kb: KnowledgeBase | None = None
+) -> list[GapFinding]:
+    """Every rule candidate, before any threshold (one per (category, condition))."""
+    kb = kb or default_knowledge()
+    facts = NoteFacts(text, structured)
+    found: dict[tuple[str, str], GapFinding] = {}
+    for knowledge in kb.conditions:
+        rule = _BY_CONDITION.get(knowledge.key) or _RULES.get(knowledge.rule)
+        if rule is None:
+            continue
+        for finding in rule(facts, knowledge):
+            if not finding.evidence or finding.confidence < CANDIDATE_FLOOR:
+                continue
+            key = (finding.category, finding.condition)
+            if key not in found or finding.confidence > found[key].confidence:
+                found[key] = finding
+    return list(found.values())
+
+
+def candidate_pairs(text: str, findings: Sequence[GapFinding], max_chars: int = 900) -> list[tuple[str, str]]:
+    """(candidate description, context window) for each finding: the text the model scores.
+
+    The same function builds training pairs, so training and inference see identical inputs.
+    """
+    pairs = []
+    for finding in findings:
+        description = finding.description or f"{finding.category}: {finding.condition.replace('_', ' ')}"
+        pieces: list[str] = []
+        used = 0
+        for span in sorted(finding.evidence, key=lambda s: s.start):
+            start = max(0, span.start - 150)
+            end = min(len(text), span.end + 150)
+            piece = " ".join(text[start:end].split())
+            if used + len(piece) > max_chars and pieces:
+                break
+            pieces.append(piece)
+            used += len(piece)
+        pairs.append((description, " ... ".join(pieces)[: max_chars + 100]))
+    return pairs
+
+
+def combine(rule_confidence: float, probability: float) -> float:
+    return round((1 - MODEL_WEIGHT) * rule_confidence + MODEL_WEIGHT * probability, 3)
+
+
+def detect(
+    text: str,
+    structured: StructuredData | None = None,
+    scorer: Scorer | None = None,
+    *,
+    kb: KnowledgeBase | None = None,
+    threshold: float | None = None,
+) -> list[GapFinding]:
+    """The documentation gaps of one note, each grounded in evidence spans of the note."""
+    candidates = detect_candidates(text, structured, kb)
+    if scorer is None:
+        limit = RULE_THRESHOLD if threshold is None else threshold
+        kept = [f for f in candidates if f.rule_confidence >= limit]
+    else:
+        limit = MODEL_THRESHOLD if threshold is None else threshold
+        probabilities = list(scorer(candidate_pairs(text, candidates))) if candidates else []
+        if len(probabilities) != len(candidates):
+            raise ValueError("scorer returned a different number of probabilities than pairs")
+        kept = []
+        for finding, probability in zip(candidates, probabilities, strict=True):
+            finding.model_probability = float(probability)
+            finding.confidence = combine(finding.rule_confidence, float(probability))
+            if finding.confidence >= limit:
+                kept.append(finding)
+    for finding in kept:
+        for span in finding.evidence:
+            if text[span.start : span.end] != span.text:  # never report evidence that does not highlight
+                raise AssertionError("evidence span does not match the note")
+    return sorted(kept, key=lambda f: (-f.confidence, f.category, f.condition))

@@ -1,0 +1,207 @@
+"""Medications and treatments, grouped by what they tell a CDI reviewer.
+
+Each class is a list of regular expressions; a match carries its span and its
+assertion context (a negated "no transfusion" or a hypothetical "if needed" does
+not show that an abnormal value mattered).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ANTIBIOTICS = (
+    r"antibiotics?|antibiotic\s+therapy|abx|vancomycin|vanc|zosyn|piperacillin|tazobactam|cefepime|ceftriaxone|"
+    r"rocephin|cefazolin|ancef|keflex|cephalexin|levaquin|levofloxacin|ciprofloxacin|cipro|moxifloxacin|avelox|"
+    r"azithromycin|zithromax|z-pak|doxycycline|bactrim|septra|sulfamethoxazole|nitrofurantoin|macrobid|"
+    r"meropenem|imipenem|ertapenem|invanz|primaxin|merrem|linezolid|zyvox|daptomycin|clindamycin|cleocin|"
+    r"metronidazole|flagyl|gentamicin|tobramycin|amikacin|unasyn|ampicillin|amoxicillin|augmentin|penicillin|"
+    r"nafcillin|oxacillin|aztreonam|tigecycline|fluconazole|micafungin|caspofungin|tamiflu|oseltamivir|"
+    r"ceftazidime|fortaz|cefuroxime|ceftin|rifampin|timentin|clarithromycin|biaxin"
+)
+
+TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
+    "iv_diuretic": (
+        r"(?:iv|intravenous|intravenously)\s+(?:lasix|furosemide|bumex|bumetanide|torsemide|diuretics?|diuresis)",
+        r"(?:lasix|furosemide|bumex|bumetanide)\s+(?:\d+\s*mg\s+)?(?:iv|intravenous(?:ly)?|i\.v\.)\b",
+        r"lasix\s+drip|diuresed|diuresis|aggressive(?:ly)?\s+diures\w*|lasix\s+(?:iv\s+)?push",
+    ),
+    "diuretic": (
+        r"lasix|furosemide|bumex|bumetanide|torsemide|demadex|diuretics?|aldactone|spironolactone|metolazone|"
+        r"hydrochlorothiazide|hctz|zaroxolyn",
+    ),
+    "diuretic_change": (
+        r"(?:increase|increased|increasing|double|doubled|adjust|adjusted|change|changed|titrate|titrated|uptitrate)\w*\s+"
+        r"(?:\w+\s+){0,3}(?:lasix|furosemide|bumex|diuretics?|torsemide)",
+        r"(?:lasix|furosemide|bumex|diuretics?|torsemide)\s+(?:\w+\s+){0,3}(?:increased|doubled|adjusted|changed|titrated)",
+    ),
+    "echo": (r"echocardiogram|echocardiography|\becho\b|transthoracic|tte\b|tee\b|2-d echo|2d echo|muga",),
+    "fluid_restriction": (
+        r"fluid\s+restrict\w*|free\s+water\s+restrict\w*|restrict\w*\s+(?:free\s+)?(?:water|fluids?)",
+    ),
+    "saline": (
+        r"normal\s+saline|\bns\b|0\.9%?\s*(?:sodium\s+chloride|saline|ns)|hypertonic\s+saline|3%\s+saline|"
+        r"salt\s+tablets?|sodium\s+chloride\s+tablets?",
+    ),
+    "iv_fluids": (
+        r"iv\s+fluids?|intravenous\s+fluids?|ivf|hydration|hydrated|rehydrat\w*|fluid\s+bolus\w*|boluse?s?\s+of\s+"
+        r"(?:fluid|saline|ns)|fluid\s+resuscitation|volume\s+resuscitation|fluid\s+replet\w*|fluid\s+boluses|"
+        r"liters?\s+of\s+(?:fluids?|ns|normal\s+saline|lactated\s+ringer)|lactated\s+ringer\w*|\blr\b|"
+        r"normal\s+saline|fluids?\s+(?:were|was)\s+(?:given|started)|aggressive(?:ly)?\s+(?:\w+\s+)?fluid",
+    ),
+    "hypotonic_fluids": (
+        r"d5w|d5\s*water|free\s+water|half[- ]normal\s+saline|1/2\s*ns|0\.45%?\s*(?:saline|ns|sodium)|"
+        r"hypotonic\s+(?:fluids?|saline)|d5\s*1/2|d5\s*0\.45|water\s+flushes",
+    ),
+    "tolvaptan": (r"tolvaptan|samsca|conivaptan|vaprisol|demeclocycline|urea\s+tablets",),
+    "potassium_replacement": (
+        r"potassium\s+(?:chloride|replacement|supplement\w*|repletion|replete\w*|replaced|was\s+replaced|"
+        r"was\s+replete\w*|protocol)|kcl|k-dur|klor-con|k-tab|micro-k|replace\w*\s+(?:\w+\s+){0,2}potassium|"
+        r"replet\w*\s+(?:\w+\s+){0,2}potassium|potassium\s+\d+\s*meq|supplement\w*\s+(?:\w+\s+){0,2}potassium|"
+        r"(?:continue|continued)\s+supplementation|oral\s+potassium|iv\s+potassium",
+    ),
+    "magnesium_replacement": (
+        r"magnesium\s+(?:sulfate|oxide|replacement|supplement\w*|repletion|replete\w*|replaced|chloride|gluconate)|"
+        r"mag-ox|mag\s+ox|slow[- ]mag|mgso4|replace\w*\s+(?:\w+\s+){0,2}magnesium|replet\w*\s+(?:\w+\s+){0,2}magnesium|"
+        r"magnesium\s+\d+\s*(?:g|gm|grams|mg)",
+    ),
+    "transfusion": (
+        r"transfus\w*|prbcs?|packed\s+red\s+(?:blood\s+)?cells|units?\s+of\s+(?:packed\s+)?(?:red\s+)?blood|"
+        r"units?\s+of\s+prbc|blood\s+products|received\s+(?:\w+\s+)?units?\s+of",
+    ),
+    "platelet_transfusion": (
+        r"platelet\s+transfusion|transfus\w*\s+(?:\w+\s+){0,3}platelets|units?\s+of\s+platelets",
+    ),
+    "hold_anticoagulation": (
+        r"(?:hold|held|holding|stop|stopped|discontinue\w*|d/c)\s+(?:\w+\s+){0,3}(?:heparin|lovenox|enoxaparin|"
+        r"coumadin|warfarin|anticoagula\w*|aspirin|plavix|xarelto|eliquis|apixaban|rivaroxaban)",
+        r"(?:heparin|lovenox|coumadin|anticoagula\w*)\s+(?:\w+\s+){0,3}(?:held|stopped|discontinued)",
+        r"\bhit\s+(?:panel|antibod\w*|assay|work-?up)|heparin-induced",
+    ),
+    "bipap": (r"bipap|bi-pap|cpap|non-?invasive\s+(?:positive\s+pressure\s+)?ventilation|\bniv\b|\bnippv\b",),
+    "intubation": (
+        r"intubat\w*|mechanical(?:ly)?\s+ventilat\w*|ventilator|\bvent\b|endotracheal|tracheostomy|trach\b|"
+        r"ventilatory[- ]dependent",
+    ),
+    "high_flow_oxygen": (
+        r"high[- ]flow|non-?rebreather|nrb|100%\s+(?:fio2|face\s*mask|non-?rebreather)|fio2\s+(?:of\s+)?(?:[4-9]\d|100)%",
+    ),
+    "oxygen": (
+        r"\d+(?:\.\d+)?\s*(?:l|liters?|lpm)\s+(?:of\s+)?(?:oxygen|o2|nasal\s+cannula|nc|via)|nasal\s+cannula|"
+        r"supplemental\s+oxygen|oxygen\s+(?:therapy|requirement|supplementation)|home\s+(?:oxygen|o2)|"
+        r"on\s+\d+(?:\.\d+)?\s*(?:l|liters?)\b|o2\s+requirement|requiring\s+oxygen|face\s*mask",
+    ),
+    "kayexalate": (r"kayexalate|sodium\s+polystyrene|veltassa|patiromer|lokelma|zirconium",),
+    "insulin_dextrose": (
+        r"insulin\s+(?:and|with|plus|\+)\s+(?:d50|dextrose|glucose)|(?:d50|dextrose)\s+(?:and|with|plus|\+)\s+insulin",
+    ),
+    "calcium": (r"calcium\s+gluconate|calcium\s+chloride",),
+    "hyperkalemia_management": (
+        r"(?:hold|held|stop|stopped|discontinue\w*|d/c)\s+(?:\w+\s+){0,3}(?:ace\s+inhibitor|arb|lisinopril|"
+        r"losartan|micardis|telmisartan|valsartan|diovan|cozaar|benazepril|enalapril|spironolactone|"
+        r"aldactone|potassium|k-dur|kcl|bactrim|trimethoprim)",
+        r"low[- ]potassium\s+diet|potassium[- ]restrict\w*|(?:repeat|recheck|follow)\w*\s+(?:\w+\s+){0,3}potassium",
+        r"(?:micardis|losartan|lisinopril|telmisartan|arb|ace\s+inhibitor|spironolactone)\s+(?:\w+\s+){0,3}"
+        r"(?:discontinued|held|stopped)",
+    ),
+    "dialysis": (
+        r"hemodialysis|dialysis|\bhd\b|cvvhd\w*|crrt|cvvh\b|ultrafiltration|peritoneal\s+dialysis|\bpd\b\s+catheter",
+    ),
+    "antibiotic": (_ANTIBIOTICS,),
+    "vasopressor": (
+        r"vasopressors?|pressors?|pressure\s+support|dopamine|dobutamine|norepinephrine|levophed|neo-?synephrine|"
+        r"phenylephrine|vasopressin|epinephrine\s+drip",
+    ),
+    "nutrition_support": (
+        r"\btpn\b|total\s+parenteral\s+nutrition|parenteral\s+nutrition|tube\s+feed\w*|enteral\s+(?:feeds?|"
+        r"feeding|nutrition)|peg\s+tube|ng\s+feeds|nutritional\s+supplements?|oral\s+supplements?|"
+        r"boost\s+(?:plus|t\.?i\.?d|b\.?i\.?d|supplement\w*|daily)|glucerna|jevity|nepro|megace|megestrol|marinol|dronabinol|remeron\s+for\s+appetite|"
+        r"appetite\s+stimulant|calorie\s+counts?|Ensure\s+(?:plus|t\.?i\.?d|b\.?i\.?d|supplement\w*|daily|with)|nutrition\s+consult\w*|dietitian|dietician|nutritionist|"
+        r"dietary\s+consult\w*|nutrition\s+(?:service|team|evaluation|assessment)|supplements?\s+t\.?i\.?d|"
+        r"high[- ]protein|protein\s+supplement\w*",
+    ),
+    "wound_care": (
+        r"wound\s+care|wound\s+vac|wound\s+nurse|wound\s+consult\w*|debrid\w*|dressing\s+changes?|"
+        r"pressure\s+(?:relief|off-?loading|redistribution)|off-?loading|turn(?:ing)?\s+(?:every|q)\s*\d|"
+        r"air\s+mattress|specialty\s+(?:bed|mattress)|wet[- ]to[- ]dry|santyl|duoderm|mepilex",
+    ),
+    "lactulose": (r"lactulose|rifaximin|xifaxan",),
+    "thiamine": (r"thiamine|banana\s+bag",),
+    "antipsychotic": (
+        r"haldol|haloperidol|zyprexa|olanzapine|seroquel|quetiapine|risperdal|risperidone|precedex",
+    ),
+    "bicarbonate_therapy": (
+        r"(?:iv|intravenous)\s+bicarbonate|sodium\s+bicarbonate|bicarbonate\s+(?:drip|infusion|therapy)|"
+        r"bicarb\s+drip|amps?\s+of\s+bicarb\w*|d5w\s+with\s+(?:\d+\s+)?(?:amps?\s+of\s+)?bicarbonate",
+    ),
+    "nephrology": (r"nephrology|nephrologist|renal\s+consult\w*|kidney\s+specialist",),
+    "renal_workup": (
+        r"renal\s+(?:ultrasound|sonogram|us)|urine\s+(?:sodium|electrolytes|osmolality|studies)|fena|"
+        r"fractional\s+excretion|avoid\s+nephrotoxi\w*|hold\s+(?:\w+\s+){0,2}(?:nsaids?|metformin|ace|arb)|"
+        r"renally\s+dose\w*|(?:follow|monitor|recheck|repeat|trend)\w*\s+(?:\w+\s+){0,3}(?:renal\s+function|"
+        r"creatinine|bun|chemistr\w*|bmp|labs)",
+    ),
+    "monitoring": (
+        r"(?:follow|monitor|recheck|repeat|trend|check|serial|daily|watch)\w*\s+(?:\w+\s+){0,4}(?:labs?|levels?|"
+        r"sodium|potassium|electrolytes|lytes|chemistr\w*|bmp|cbc|h\s*&\s*h|hemoglobin|hematocrit|platelets?|"
+        r"counts?|magnesium|creatinine|renal\s+function|white\s+count|wbc|lactate|cultures?)",
+        r"q\d+h?\s+(?:h\s*&\s*h|labs|lytes|electrolytes|cbc)|serial\s+\w+",
+    ),
+    "weight_management": (
+        r"bariatric|gastric\s+bypass|sleeve\s+gastrectomy|lap(?:aroscopic)?[- ]band|roux-en-y|weight\s+loss\s+"
+        r"(?:surgery|program|counsel\w*|medication)|weight\s+reduction|diet\s+and\s+exercise|dietary\s+counsel\w*|"
+        r"nutrition(?:al)?\s+counsel\w*|phentermine|orlistat|semaglutide|wegovy|liraglutide",
+    ),
+    "iron_therapy": (
+        r"feosol|ferrous\s+(?:sulfate|gluconate|fumarate)|iron\s+(?:sulfate|supplement\w*|sucrose|therapy|infusion)|iv\s+iron|venofer|infed|feraheme",
+    ),
+    "glucose_therapy": (
+        r"d50|dextrose|glucose\s+(?:supplement\w*|tablets?|gel|infusion)|glucagon|amp\s+of\s+d50",
+    ),
+    "cause_treatment": (
+        r"(?:treat\w*|correct\w*|manage\w*|management)\s+(?:of\s+)?(?:her|his|the)?\s*(?:hyponatremia|hypoglycemia|"
+        r"hypercapnia|hypercarbia|sepsis|infection|uremia|hepatic\s+encephalopathy|hyperammonemia|alcohol\s+withdrawal)",
+    ),
+    "hf_medication": (
+        r"coreg|carvedilol|metoprolol\s+succinate|toprol(?:\s+xl)?|bisoprolol|entresto|sacubitril|lisinopril|enalapril|"
+        r"losartan|valsartan|spironolactone|aldactone|eplerenone|digoxin|lanoxin|hydralazine|isosorbide",
+    ),
+    "steroid": (
+        r"prednisone|solu-?medrol|methylprednisolone|iv\s+steroids?|steroids?\s+(?:taper|burst)|dexamethasone|"
+        r"decadron|hydrocortisone|medrol",
+    ),
+    "surgery_or_bleeding": (
+        r"gi\s+bleed\w*|gastrointestinal\s+(?:bleed\w*|hemorrhage)|hemorrhag\w*|bleeding|melena|hematemesis|"
+        r"hematochezia|blood\s+loss|bloody\s+stools?|coffee[- ]ground|bled\b|hemoptysis|"
+        r"estimated\s+blood\s+loss|ebl|post-?operative(?:ly)?|postop\w*|guaiac[- ]positive|occult\s+blood|ob\s+positive",
+    ),
+}
+
+_COMPILED = {
+    name: tuple(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE) for pattern in patterns)
+    for name, patterns in TREATMENT_PATTERNS.items()
+}
+
+
+@dataclass(frozen=True)
+class Treatment:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def extract_treatments(text: str) -> list[Treatment]:
+    """Every treatment-class match, in document order (a span may belong to several classes)."""
+    found: list[Treatment] = []
+    for kind, patterns in _COMPILED.items():
+        seen: set[tuple[int, int]] = set()
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                span = (match.start(), match.end())
+                if span in seen:
+                    continue
+                seen.add(span)
+                found.append(Treatment(kind, match.start(), match.end(), match.group(0)))
+    found.sort(key=lambda t: (t.start, t.kind))
+    return found

@@ -1,0 +1,695 @@
+"""Lab and vital values with units, dates and trends; cultures and organisms.
+
+Every result keeps the exact character span it came from so that evidence can be
+highlighted in the note. Values outside a plausible range for the analyte are
+dropped: that is what stops "potassium 20 mEq daily" (a medication dose) or
+"magnesium oxide 400" from reading as lab results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+
+
+@dataclass(frozen=True)
+class Analyte:
+    name: str
+    aliases: tuple[str, ...]
+    unit: str
+    low: float  # plausible range, after scaling
+    high: float
+    thousands: bool = False  # counts written as 231,000 are scaled to 231 (x10^9/L)
+
+
+ANALYTES: tuple[Analyte, ...] = (
+    Analyte("sodium", ("sodium", "serum sodium", "na", "na+"), "mmol/L", 95, 190),
+    Analyte("potassium", ("potassium", "serum potassium", "k", "k+"), "mmol/L", 1.5, 9.5),
+    Analyte("magnesium", ("magnesium", "mag", "mg level", "serum magnesium"), "mg/dL", 0.4, 6),
+    Analyte("creatinine", ("creatinine", "serum creatinine", "creat", "cr"), "mg/dL", 0.1, 25),
+    Analyte("bun", ("bun", "blood urea nitrogen", "urea nitrogen"), "mg/dL", 1, 250),
+    Analyte("hemoglobin", ("hemoglobin", "haemoglobin", "hgb", "hb", "h&h", "h and h", "h/h"), "g/dL", 2, 25),
+    Analyte("hematocrit", ("hematocrit", "hct"), "%", 8, 70),
+    Analyte(
+        "wbc",
+        (
+            "wbc",
+            "white count",
+            "white blood cell count",
+            "white cell count",
+            "white blood count",
+            "white blood cells",
+            "leukocyte count",
+            "wbc count",
+            "white blood cell",
+        ),
+        "x10^9/L",
+        0.1,
+        150,
+        thousands=True,
+    ),
+    Analyte(
+        "platelets", ("platelets", "platelet count", "platelet", "plt", "plts"), "x10^9/L", 1, 1500, True
+    ),
+    Analyte("lactate", ("lactate", "lactic acid", "lactic acid level", "serum lactate"), "mmol/L", 0.2, 30),
+    Analyte("albumin", ("albumin", "serum albumin"), "g/dL", 0.8, 6),
+    Analyte("gfr", ("gfr", "egfr", "glomerular filtration rate", "creatinine clearance"), "mL/min", 1, 200),
+    Analyte(
+        "bnp",
+        (
+            "bnp",
+            "b-natriuretic peptide",
+            "brain natriuretic peptide",
+            "pro-bnp",
+            "probnp",
+            "nt-probnp",
+            "b-type natriuretic peptide",
+            "pro bnp",
+        ),
+        "pg/mL",
+        1,
+        80000,
+    ),
+    Analyte(
+        "ef",
+        ("ejection fraction", "ef", "lvef", "lv ejection fraction", "left ventricular ejection fraction"),
+        "%",
+        5,
+        85,
+    ),
+    Analyte(
+        "spo2",
+        (
+            "spo2",
+            "o2 sat",
+            "o2 sats",
+            "o2 saturation",
+            "oxygen saturation",
+            "oxygen saturations",
+            "saturation",
+            "saturations",
+            "sats",
+            "sat",
+            "saturating",
+            "pulse ox",
+            "pulse oximetry",
+            "sating",
+            "satting",
+            "sao2",
+            "o2sat",
+            "pulse oximeter",
+        ),
+        "%",
+        40,
+        100,
+    ),
+    Analyte("pao2", ("pao2", "po2", "p02", "pa02"), "mmHg", 20, 600),
+    Analyte("paco2", ("paco2", "pco2", "pc02"), "mmHg", 10, 150),
+    Analyte("ph", ("ph", "arterial ph"), "", 6.6, 7.8),
+    Analyte("bicarbonate", ("bicarbonate", "bicarb", "hco3", "co2"), "mmol/L", 3, 50),
+    Analyte("bmi", ("bmi", "body mass index"), "kg/m2", 10, 90),
+    Analyte(
+        "temperature",
+        (
+            "temperature",
+            "temp",
+            "t-max",
+            "tmax",
+            "t max",
+            "t",
+            "febrile to",
+            "fever of",
+            "fever to",
+            "fever up to",
+            "temperatures",
+            "temperature max",
+            "maximum temperature",
+            "febrile with temperature of",
+        ),
+        "",
+        30,
+        110,
+    ),
+    Analyte(
+        "heart_rate",
+        ("heart rate", "hr", "pulse", "pulse rate", "tachycardic to", "tachycardia to", "p"),
+        "/min",
+        20,
+        250,
+    ),
+    Analyte(
+        "respiratory_rate",
+        ("respiratory rate", "respirations", "rr", "resp", "respiration", "tachypneic to", "r"),
+        "/min",
+        4,
+        70,
+    ),
+    Analyte("ammonia", ("ammonia", "ammonia level", "nh3"), "umol/L", 5, 500),
+    Analyte("lipase", ("lipase",), "U/L", 1, 20000),
+    Analyte("glucose", ("glucose", "blood sugar", "blood glucose"), "mg/dL", 10, 2000),
+    Analyte("bilirubin", ("bilirubin", "total bilirubin", "bili"), "mg/dL", 0.1, 60),
+    Analyte("inr", ("inr",), "", 0.5, 15),
+    Analyte("troponin", ("troponin", "troponin i", "troponin t"), "ng/mL", 0, 500),
+)
+_BY_NAME = {analyte.name: analyte for analyte in ANALYTES}
+
+# Short aliases that are ordinary words or letters only count when followed closely
+# by the number (no filler words), which is how vitals are dictated ("T 101.2, P 112").
+_TERSE = {"t", "p", "r", "k", "na", "cr", "hb", "mag", "sat", "ph", "co2", "bili", "resp"}
+
+_FILLER = (
+    r"(?:[\s:=,(-]|\b(?:level|levels|count|value|was|is|are|were|of|at|has been|had been|today|"
+    r"this morning|on admission|at admission|initially|initial|now|of about|approximately|about|"
+    r"around|up to|down to|from|went|gone|has gone|came back|returned|measured|noted|found|dropped|fell|"
+    r"decreased|increased|rose|risen|climbed|declined|trended|trending|drifted|had|slightly|mildly|markedly|"
+    r"elevated|elevated at|low|high|as high as|as low as|only|still|currently|yesterday|by|"
+    r"estimated|estimated at|calculated|documented|checked|drawn|upon admission|in the|range|"
+    r"to be|be|with|of only|mmol/l|meq/l)\b)*?"
+)
+_UNIT = (
+    r"(?:\s*(?P<unit>mmol/l|meq/l|mg/dl|g/dl|g/l|pg/ml|ng/ml|mmhg|mm hg|u/l|units/l|ml/min(?:/1\.73\s*m2)?|"
+    r"kg/m2|kg/m\^2|%|percent|k/ul|k/mm3|x\s?10\^?9/l|/mm3|/ul|umol/l|mcmol/l|degrees\s*(?:f|c|fahrenheit|celsius)|"
+    r"°\s*[fc]|f\b|c\b|bpm|beats per minute|breaths per minute|per minute|/min|thousand|k\b))?"
+)
+_TREND_FROM = re.compile(
+    rf"^(?:\s*[,;]?\s*(?:this\s+is\s+|which\s+is\s+|it\s+is\s+|and\s+)?(?:now\s+)?)"
+    rf"(?:down|up|decreased|increased|improved|dropped|rose|risen|elevated|worsened|improving|climbed|fallen|fell|"
+    rf"trending\s+(?:down|up))\s+(?:\w+\s+){{0,2}}?from\s+(?:a\s+|an\s+)?(?:\w+\s+){{0,2}}?(?P<prev>{_NUM})",
+    re.IGNORECASE,
+)
+_TREND_TO = re.compile(
+    rf"^\s*(?:,\s*)?(?:→|->|-->|=>|\bto\b|\bthen\b|,\s*(?:then|and then|subsequently)|(?:,\s*)?(?:and\s+)?"
+    rf"(?:subsequently\s+|later\s+|then\s+)?(?:dropped|decreased|fell|went\s+down|went\s+up|increased|rose|"
+    rf"climbed|came\s+down|improved|trended\s+(?:down|up)|worsened|bumped)\s+(?:up\s+|down\s+)?to)\s*(?P<next>{_NUM})",
+    re.IGNORECASE,
+)
+_AND_NEXT = re.compile(
+    rf"^\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*(?:→|->|-->))\s*(?P<next>{_NUM})(?!\s*(?:mg|mcg|units|tablet))",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
+    r"(?:,\s*\d{4})?|\d{4}-\d{2}-\d{2}|yesterday|today|this morning|on admission|at admission|on discharge)\b",
+    re.IGNORECASE,
+)
+_QUALIFIER_ROOM_AIR = re.compile(r"^[^.;\n]{0,25}?\b(?:on\s+)?(?:room\s+air|RA)\b", re.IGNORECASE)
+_QUALIFIER_OXYGEN = re.compile(
+    r"^[^.;\n]{0,30}?\b(?:on\s+\d+(?:\.\d+)?\s*(?:l|liters?|lpm)|nasal\s+cannula|\bnc\b|bipap|cpap|fio2|"
+    r"non-?rebreather|face\s*mask|high[- ]flow|ventilator|oxygen|o2)\b",
+    re.IGNORECASE,
+)
+# Medication context: "potassium chloride 20 mEq", "magnesium oxide 400 mg" are doses.
+_DOSE_AFTER = re.compile(
+    r"^\s*(?:mg|mcg|meq|units?|tablets?|tabs?|capsules?|ml|cc|grams?|g)\b(?!/)"
+    r"|^\s*(?:meq|mg)\s*(?:daily|b\.?i\.?d|t\.?i\.?d|q\.?d|p\.?o|iv|x)",
+    re.IGNORECASE,
+)
+_MED_WORD_BEFORE = re.compile(
+    r"\b(?:chloride|oxide|sulfate|citrate|gluconate|phosphate|supplement|replacement|replace|bolus|dose|"
+    r"given|gave|receive[ds]?|k-dur|kcl|klor|slow[- ]mag|mag-ox)\b[^.\n]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    value: float  # the latest value stated in this mention
+    unit: str
+    start: int
+    end: int
+    text: str
+    series: tuple[float, ...] = ()  # oldest first where the note gives a trend
+    date: str | None = None
+    qualifier: str | None = None  # "room air" / "oxygen" for saturations
+
+    @property
+    def first(self) -> float:
+        return self.series[0] if self.series else self.value
+
+    @property
+    def change(self) -> float:
+        """Latest minus earliest value stated in this mention (rounded: 1.4 - 1.1 is 0.3)."""
+        return round(self.value - self.first, 3)
+
+    @property
+    def celsius(self) -> float:
+        """Temperatures are dictated in either scale; above 50 can only be Fahrenheit."""
+        if self.name != "temperature":
+            return self.value
+        return (self.value - 32) * 5 / 9 if self.value > 50 else self.value
+
+
+def _alias_pattern(alias: str) -> str:
+    escaped = re.escape(alias).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]?")
+    return escaped
+
+
+def _build_analyte_regex() -> re.Pattern[str]:
+    parts = []
+    for analyte in ANALYTES:
+        for alias in sorted(analyte.aliases, key=len, reverse=True):
+            group = f"a_{analyte.name}"
+            parts.append((alias, group))
+    parts.sort(key=lambda item: len(item[0]), reverse=True)
+    body = "|".join(
+        f"(?P<{group}_{index}>{_alias_pattern(alias)})" for index, (alias, group) in enumerate(parts)
+    )
+    return re.compile(rf"(?<![\w/-])(?:{body})(?![\w])", re.IGNORECASE)
+
+
+_ANALYTE_RE = _build_analyte_regex()
+_NUMBER_AFTER = re.compile(rf"^{_FILLER}(?P<num>{_NUM})(?![\d/])", re.IGNORECASE)
+_NUMBER_TERSE = re.compile(
+    rf"^\s*(?:[:=]\s*|of\s+|is\s+|was\s+|(?:rose|dropped|fell|increased|decreased|went|climbed)\s+from\s+)?"
+    rf"(?P<num>{_NUM})(?![\d/])",
+    re.IGNORECASE,
+)
+# "BUN and creatinine 35 and 1.5", "BUN/creatinine of 26/1.2"
+_BUN_CREAT = re.compile(
+    rf"\bbun\s*(?:and|/)\s*creatinine(?:\s*(?:of|are|were|is|was|:))*\s*(?P<bun>{_NUM})\s*(?:and|/)\s*(?P<cr>{_NUM})",
+    re.IGNORECASE,
+)
+# "H&H 10.2/30.1", "hemoglobin and hematocrit 9.1 and 27"
+_HH = re.compile(
+    rf"\b(?:h\s*&\s*h|h\s+and\s+h|h/h|hemoglobin\s+and\s+hematocrit|hgb/hct)\s*(?:of|is|was|were|stayed\s+at|remained|:)?\s*(?P<hb>{_NUM})\s*(?:and|/|,)\s*(?P<hct>{_NUM})",
+    re.IGNORECASE,
+)
+# Saturations are often dictated number-first: "86% on room air", "98% O2Sat".
+_SAT_NUMBER_FIRST = re.compile(
+    r"(?<![\d.])(?P<num>\d{2,3})\s*%\s*(?:(?P<ra>on\s+(?:room\s+air|ra)\b)|(?:o2\s*sat|saturation|on\s+\d+(?:\.\d+)?\s*(?:l|liters?)))",
+    re.IGNORECASE,
+)
+# "saturation went down to the 80s": a decade, read as its middle.
+_SAT_DECADE = re.compile(
+    r"\b(?:o2\s+)?(?:saturations?|sats?|pulse\s+ox(?:imetry)?|spo2)\s+(?:went\s+|was\s+|were\s+)?"
+    r"(?:down\s+|dropped\s+|fell\s+|decreased\s+)?(?:to\s+|in\s+)?the\s+(?P<decade>[4-8]0)s\b",
+    re.IGNORECASE,
+)
+_WEIGHT_LOSS = re.compile(
+    rf"\b(?:lost|loss\s+of|weight\s+loss\s+of|down)\s+(?:about\s+|approximately\s+|around\s+|over\s+|nearly\s+)?(?P<num>{_NUM})"
+    rf"(?:\s*(?:to|-)\s*{_NUM})?\s*(?P<unit>pounds|lbs?|kg|kilograms|kilos)\b"
+    rf"|\b(?P<num2>{_NUM})[-\s]*(?P<unit2>pound|lb|kg)\s+(?:unintentional\s+|unintended\s+)?weight\s+loss\b"
+    rf"|\bweight\s+loss\b[^.;]{{0,50}}?\b(?P<num3>\d{{1,2}}(?:\.\d)?)\s*(?P<unit3>%)"
+    rf"|\b(?P<num4>\d{{1,2}}(?:\.\d)?)\s*(?P<unit4>%)\s+(?:\w+\s+){{0,2}}weight\s+loss\b",
+    re.IGNORECASE,
+)
+
+
+def _to_float(raw: str) -> float:
+    return float(raw.replace(",", ""))
+
+
+def _scale(analyte: Analyte, value: float, raw: str) -> float:
+    if analyte.thousands and ("," in raw or value >= 1000):
+        return value / 1000
+    return value
+
+
+def _plausible(analyte: Analyte, value: float) -> bool:
+    return analyte.low <= value <= analyte.high
+
+
+def _date_near(text: str, start: int, end: int) -> str | None:
+    window_start = max(text.rfind("\n\n", 0, start), text.rfind(". ", 0, start), start - 80, 0)
+    window = text[window_start : min(len(text), end + 15)]
+    found = [m.group(0) for m in _DATE.finditer(window)]
+    return found[-1] if found else None
+
+
+def _trend(
+    analyte: Analyte, text: str, number_end: int, value: float
+) -> tuple[tuple[float, ...], float, int]:
+    """Read a stated trend after the number; returns (series oldest first, latest value, span end)."""
+    tail = text[number_end : number_end + 80]
+    match = _TREND_FROM.match(tail)
+    if match:
+        prev = _scale(analyte, _to_float(match.group("prev")), match.group("prev"))
+        if _plausible(analyte, prev):
+            return (prev, value), value, number_end + match.end()
+    series = [value]
+    end = number_end
+    while True:
+        tail = text[end : end + 80]
+        match = _TREND_TO.match(tail) or (_AND_NEXT.match(tail) if len(series) > 1 else None)
+        if not match:
+            break
+        nxt = _scale(analyte, _to_float(match.group("next")), match.group("next"))
+        if not _plausible(analyte, nxt):
+            break
+        series.append(nxt)
+        end += match.end()
+    if len(series) > 1:
+        return tuple(series), series[-1], end
+    return (), value, number_end
+
+
+def _read_unit(text: str, end: int) -> tuple[str | None, int]:
+    match = re.compile(_UNIT, re.IGNORECASE).match(text, end)
+    if match and match.group("unit"):
+        return match.group("unit"), match.end()
+    return None, end
+
+
+def extract_measurements(text: str) -> list[Measurement]:
+    """All lab and vital values in the note, in document order."""
+    results: list[Measurement] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: Measurement) -> None:
+        results.append(m)
+        taken.append((m.start, m.end))
+
+    for match in _BUN_CREAT.finditer(text):
+        bun, cr = _to_float(match.group("bun")), _to_float(match.group("cr"))
+        if _plausible(_BY_NAME["creatinine"], cr):
+            span = text[match.start() : match.end()]
+            date = _date_near(text, match.start(), match.end())
+            add(Measurement("bun", bun, "mg/dL", match.start(), match.end(), span, date=date))
+            add(Measurement("creatinine", cr, "mg/dL", match.start(), match.end(), span, date=date))
+    for match in _HH.finditer(text):
+        hb, hct = _to_float(match.group("hb")), _to_float(match.group("hct"))
+        if _plausible(_BY_NAME["hemoglobin"], hb):
+            span = text[match.start() : match.end()]
+            date = _date_near(text, match.start(), match.end())
+            add(Measurement("hemoglobin", hb, "g/dL", match.start(), match.end(), span, date=date))
+            if _plausible(_BY_NAME["hematocrit"], hct):
+                add(Measurement("hematocrit", hct, "%", match.start(), match.end(), span, date=date))
+
+    for match in _ANALYTE_RE.finditer(text):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        group = next(name for name, value in match.groupdict().items() if value is not None)
+        analyte_name = group[2 : group.rindex("_")]
+        analyte = _BY_NAME[analyte_name]
+        alias = match.group(0).lower()
+        terse = re.sub(r"\s+", " ", alias) in _TERSE
+        rest = text[match.end() : match.end() + 90]
+        number = (_NUMBER_TERSE if terse else _NUMBER_AFTER).match(rest)
+        if not number:
+            continue
+        # A terse alias must be upper-case in the note ("K 3.2", "T 101"), not "p 5" in prose.
+        if terse and len(alias) == 1 and not match.group(0).isupper():
+            continue
+        raw = number.group("num")
+        number_start = match.end() + number.start("num")
+        number_end = match.end() + number.end("num")
+        if _MED_WORD_BEFORE.search(text[max(0, match.start() - 30) : match.end() + number.start("num")]):
+            continue
+        if _DOSE_AFTER.match(text[number_end : number_end + 20]):
+            continue
+        value = _scale(analyte, _to_float(raw), raw)
+        if analyte.name == "ef":
+            # "EF of 25% to 30%" / "30-35%": the lower bound is what thresholds read.
+            rng = re.match(rf"^\s*%?\s*(?:-|to)\s*({_NUM})\s*%", text[number_end : number_end + 15])
+            if rng:
+                number_end += rng.end()
+        if analyte.name == "temperature" and not (34 <= value <= 43 or 93 <= value <= 109):
+            continue
+        if not _plausible(analyte, value):
+            continue
+        unit, unit_end = _read_unit(text, number_end)
+        series, latest, trend_end = _trend(analyte, text, max(unit_end, number_end), value)
+        end = max(unit_end, trend_end)
+        qualifier = None
+        if analyte.name == "spo2":
+            after = text[number_end : number_end + 40]
+            if _QUALIFIER_ROOM_AIR.match(after):
+                qualifier = "room air"
+            elif _QUALIFIER_OXYGEN.match(after):
+                qualifier = "oxygen"
+        out_unit = unit or analyte.unit
+        if analyte.name == "temperature" and not unit:
+            out_unit = "F" if value > 50 else "C"
+        del number_start
+        add(
+            Measurement(
+                analyte.name,
+                latest,
+                out_unit,
+                match.start(),
+                end,
+                text[match.start() : end],
+                series=series,
+                date=_date_near(text, match.start(), end),
+                qualifier=qualifier,
+            )
+        )
+
+    for match in _SAT_NUMBER_FIRST.finditer(text):
+        if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+            continue
+        value = float(match.group("num"))
+        if not 40 <= value <= 100:
+            continue
+        add(
+            Measurement(
+                "spo2",
+                value,
+                "%",
+                match.start(),
+                match.end(),
+                match.group(0),
+                date=_date_near(text, match.start(), match.end()),
+                qualifier="room air" if match.group("ra") else "oxygen",
+            )
+        )
+    for match in _SAT_DECADE.finditer(text):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        add(
+            Measurement(
+                "spo2",
+                float(match.group("decade")) + 5,
+                "%",
+                match.start(),
+                match.end(),
+                match.group(0),
+                date=_date_near(text, match.start(), match.end()),
+            )
+        )
+    for match in _WEIGHT_LOSS.finditer(text):
+        raw = match.group("num") or match.group("num2") or match.group("num3") or match.group("num4")
+        unit = (
+            match.group("unit") or match.group("unit2") or match.group("unit3") or match.group("unit4")
+        ).lower()
+        value = _to_float(raw)
+        if value <= 0 or value > 300:
+            continue
+        add(
+            Measurement(
+                "weight_loss",
+                value,
+                "%" if unit == "%" else "kg" if unit.startswith("k") else "lb",
+                match.start(),
+                match.end(),
+                match.group(0),
+                date=_date_near(text, match.start(), match.end()),
+            )
+        )
+    results.sort(key=lambda m: (m.start, m.name))
+    return results
+
+
+# --- organisms -------------------------------------------------------------------------
+
+ORGANISMS: dict[str, tuple[str, ...]] = {
+    "mrsa": (
+        "mrsa",
+        "methicillin-resistant staphylococcus aureus",
+        "methicillin resistant staph aureus",
+        "methicillin-resistant staph",
+        "methicillin resistant staphylococcus",
+    ),
+    "mssa": (
+        "mssa",
+        "methicillin-sensitive staphylococcus aureus",
+        "methicillin sensitive staph aureus",
+        "methicillin-susceptible staphylococcus aureus",
+    ),
+    "staphylococcus_aureus": (
+        "staphylococcus aureus",
+        "staph aureus",
+        "s. aureus",
+        "s aureus",
+        "staph. aureus",
+    ),
+    "staphylococcus_epidermidis": (
+        "staphylococcus epidermidis",
+        "staph epidermidis",
+        "s. epidermidis",
+        "coagulase-negative staph",
+        "coagulase negative staphylococcus",
+        "coag-negative staph",
+        "coagulase-negative staphylococcus",
+    ),
+    "staphylococcus": ("staphylococcus", "staph", "staphylococci", "staphylococcal"),
+    "streptococcus_pneumoniae": (
+        "streptococcus pneumoniae",
+        "strep pneumoniae",
+        "s. pneumoniae",
+        "pneumococcus",
+        "pneumococcal",
+        "strep pneumo",
+    ),
+    "streptococcus_group_a": (
+        "group a strep",
+        "group a streptococcus",
+        "group a beta-hemolytic streptococcus",
+        "streptococcus pyogenes",
+        "gas",
+    ),
+    "streptococcus_group_b": ("group b strep", "group b streptococcus", "gbs", "streptococcus agalactiae"),
+    "streptococcus": ("streptococcus", "strep", "streptococci", "streptococcal", "viridans streptococci"),
+    "enterococcus": (
+        "enterococcus",
+        "enterococci",
+        "enterococcal",
+        "e. faecalis",
+        "enterococcus faecalis",
+        "e. faecium",
+        "enterococcus faecium",
+    ),
+    "vre": ("vre", "vancomycin-resistant enterococcus", "vancomycin resistant enterococcus"),
+    "e_coli": ("e. coli", "e coli", "escherichia coli", "e.coli"),
+    "klebsiella": ("klebsiella", "klebsiella pneumoniae", "k. pneumoniae"),
+    "pseudomonas": ("pseudomonas", "pseudomonas aeruginosa", "p. aeruginosa"),
+    "proteus": ("proteus", "proteus mirabilis"),
+    "enterobacter": ("enterobacter", "enterobacter cloacae"),
+    "serratia": ("serratia", "serratia marcescens"),
+    "acinetobacter": ("acinetobacter", "acinetobacter baumannii"),
+    "citrobacter": ("citrobacter",),
+    "haemophilus": (
+        "haemophilus influenzae",
+        "h. influenzae",
+        "hemophilus influenzae",
+        "h flu",
+        "h. flu",
+        "haemophilus",
+    ),
+    "legionella": ("legionella",),
+    "mycoplasma": ("mycoplasma", "mycoplasma pneumoniae"),
+    "clostridioides_difficile": (
+        "c. diff",
+        "c diff",
+        "c. difficile",
+        "clostridium difficile",
+        "clostridioides difficile",
+        "c-diff",
+        "c.diff",
+    ),
+    "candida": ("candida", "candida albicans", "yeast", "candidemia"),
+    "influenza": ("influenza", "influenza a", "influenza b", "flu a", "flu b"),
+    "covid19": ("covid-19", "covid", "sars-cov-2", "coronavirus"),
+    "rsv": ("rsv", "respiratory syncytial virus"),
+    "bacteroides": ("bacteroides", "bacteroides fragilis"),
+    "gram_negative": (
+        "gram-negative rods",
+        "gram negative rods",
+        "gram-negative bacilli",
+        "gram negative bacilli",
+        "gram-negative organism",
+        "gram negative organisms",
+        "gnr",
+    ),
+    "gram_positive": (
+        "gram-positive cocci",
+        "gram positive cocci",
+        "gram-positive cocci in clusters",
+        "gram-positive cocci in chains",
+        "gpc",
+    ),
+    "mycobacterium": ("mycobacterium tuberculosis", "tuberculosis", "mycobacterium", "afb positive"),
+    "anaerobes": ("anaerobes", "anaerobic bacteria", "anaerobic organisms"),
+    "moraxella": ("moraxella", "moraxella catarrhalis"),
+}
+_SKIP_ALONE = {"gas", "yeast", "staph", "strep", "influenza", "covid", "tuberculosis", "haemophilus"}
+
+
+def _build_organism_regex() -> re.Pattern[str]:
+    pairs = [(alias, key) for key, aliases in ORGANISMS.items() for alias in aliases]
+    pairs.sort(key=lambda item: len(item[0]), reverse=True)
+    body = "|".join(
+        f"(?P<o_{key}_{index}>{_alias_pattern(alias)})" for index, (alias, key) in enumerate(pairs)
+    )
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+_ORGANISM_RE = _build_organism_regex()
+_CULTURE_CUE = re.compile(
+    r"\b(?:cultures?|cx|grew|grown|growing|grows|positive\s+for|isolated|gram\s+stain|pcr|antigen|serolog\w*|"
+    r"sensitive|susceptib\w*|resistant|speciated|bacteremia|colonies|swab|titer|toxin|assay)\b",
+    re.IGNORECASE,
+)
+_COVERAGE_CUE = re.compile(
+    r"\b(?:coverage|cover|covering|to\s+treat|directed|targeting|for\s+possible)\b", re.IGNORECASE
+)
+_NEGATIVE_RESULT = re.compile(
+    r"\b(?:negative|no\s+growth|not\s+(?:grow|isolated|detected)|ruled\s+out|pending|no\s+evidence|"
+    r"screen\w*\s+negative|was\s+negative|were\s+negative|rule\s+out|r/o|if|contact\s+precautions)\b",
+    re.IGNORECASE,
+)
+_SPECIMEN = re.compile(
+    r"\b(?P<specimen>blood|urine|urinary|sputum|wound|tracheal|bronchial|bal|csf|stool|fluid|tissue|bone|"
+    r"abscess|catheter|line|throat|nasal|pleural|joint|nares)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class OrganismMention:
+    organism: str
+    start: int
+    end: int
+    text: str
+    kind: str  # "culture" (a result), "coverage" (therapy aimed at it) or "mention"
+    specimen: str | None = None
+    negative: bool = False  # "MRSA screen negative", "no growth"
+    sentence: tuple[int, int] = field(default=(0, 0))
+    specimens: tuple[str, ...] = ()  # every specimen named around it ("blood ... as well as urine")
+
+
+def extract_organisms(text: str, sentence_bounds=None) -> list[OrganismMention]:
+    """Organisms named in the note with how they are named (result, coverage, mention)."""
+    found: list[OrganismMention] = []
+    for match in _ORGANISM_RE.finditer(text):
+        group = next(name for name, value in match.groupdict().items() if value is not None)
+        key = group[2 : group.rindex("_")]
+        alias = match.group(0).lower()
+        if alias in ("gas",) and not match.group(0).isupper():
+            continue
+        if sentence_bounds is not None:
+            start, end = sentence_bounds(match.start())
+        else:
+            start = max(text.rfind(".", 0, match.start()) + 1, text.rfind("\n\n", 0, match.start()) + 1, 0)
+            end_dot = text.find(".", match.end())
+            end = end_dot if end_dot != -1 else len(text)
+        sentence = text[start:end]
+        rel = match.start() - start
+        window = sentence[max(0, rel - 80) : rel + len(match.group(0)) + 60]
+        kind = "mention"
+        if _CULTURE_CUE.search(window):
+            kind = "culture"
+        elif _COVERAGE_CUE.search(window):
+            kind = "coverage"
+        if alias in _SKIP_ALONE and kind == "mention":
+            continue
+        specimen_match = _SPECIMEN.search(window)
+        specimens = tuple(dict.fromkeys(m.group("specimen").lower() for m in _SPECIMEN.finditer(window)))
+        negative = bool(_NEGATIVE_RESULT.search(window))
+        found.append(
+            OrganismMention(
+                key,
+                match.start(),
+                match.end(),
+                match.group(0),
+                kind,
+                specimen_match.group("specimen").lower() if specimen_match else None,
+                negative,
+                (start, end),
+                specimens,
+            )
+        )
+    return found

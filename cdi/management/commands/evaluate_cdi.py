@@ -1,0 +1,74 @@
+"""python manage.py evaluate_cdi --dataset FILE.jsonl --predictions-out PRED.jsonl [--json] [--no-model]
+
+Implements ../shared/spec/evaluation.md for CDI gaps through the production detect().
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cdi.clinical.detection import detect
+from cdi.clinical.evaluation import DatasetError, evaluate, format_table, load_dataset
+
+
+def production_scorer():
+    """The worker's scorer (cdi.analysis.cdi_scorer): same adapter, same switch.
+
+    Where the model is switched off or its runtime is missing, evaluation goes on with
+    the rules alone and says so in its output instead of failing.
+    """
+    from cdi.analysis import ModelUnavailable, cdi_scorer
+
+    try:
+        scorer, version = cdi_scorer()
+    except ModelUnavailable:
+        return None, "unavailable (rules only)"
+    return scorer, (version or "none") if scorer is not None else "none"
+
+
+class Command(BaseCommand):
+    help = "Evaluate CDI gap detection on a JSON Lines data set (see shared/spec/evaluation.md)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dataset", required=True, help="JSON Lines: {id, text, gaps?}")
+        parser.add_argument(
+            "--predictions-out", required=True, help="where to write one prediction line per input"
+        )
+        parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+        parser.add_argument(
+            "--no-model", action="store_true", help="rules only, even if a model is available"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            records = load_dataset(options["dataset"])
+        except DatasetError as error:
+            raise CommandError(str(error)) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"cannot read {options['dataset']}: {error.__class__.__name__}") from None
+        out = Path(options["predictions_out"])
+        if out.parent and not out.parent.exists():
+            raise CommandError(f"directory {out.parent} does not exist")
+        scorer, model = (None, "none") if options["no_model"] else production_scorer()
+
+        def predict(text: str):
+            return detect(text, scorer=scorer)
+
+        lines, metrics = evaluate(records, predict)
+        try:
+            with out.open("w", encoding="utf-8") as handle:
+                for line in lines:
+                    handle.write(json.dumps(line) + "\n")
+        except OSError as error:
+            raise CommandError(f"cannot write {out}: {error.__class__.__name__}") from None
+        result = metrics.as_dict()
+        result["model"] = model
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+        else:
+            self.stdout.write(format_table(metrics))
+            self.stdout.write(f"model: {result['model']}; predictions written to {out}")

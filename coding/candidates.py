@@ -1,0 +1,363 @@
+"""Candidate ICD-10-CM codes from the diagnoses a note documents.
+
+Each phrase the lexicon finds is asserted with the clinical-facts ConText rules
+(``cdi.clinical.context``): negated, hypothetical and family mentions are dropped;
+historical ones too unless the condition is chronic and not said to be resolved.
+Uncertain diagnoses ("probable", "rule out") count only under the inpatient rules.
+Where a mention sits matters: review of systems, exam, vitals, labs, medication and
+allergy lists are not where a provider documents a diagnosis to be coded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cdi.clinical.context import ClinicalText
+
+from . import codeset
+from .embedding import Retriever
+from .fuzzy import FuzzyIndex, default_index
+from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon
+from .setting import INPATIENT
+
+# Categories coded from a past-medical-history list when current (chronic conditions).
+CHRONIC_FAMILIES = frozenset(
+    [
+        "B18",
+        "B20",
+        "C61",
+        "C91",
+        "D50",
+        "D63",
+        "D69",
+        "E03",
+        "E05",
+        "E10",
+        "E11",
+        "E66",
+        "E78",
+        "E55",
+        "F03",
+        "F10",
+        "F17",
+        "F20",
+        "F31",
+        "F32",
+        "F41",
+        "F84",
+        "F90",
+        "G20",
+        "G30",
+        "G35",
+        "G40",
+        "G43",
+        "G47",
+        "G62",
+        "G80",
+        "I10",
+        "I11",
+        "I12",
+        "I13",
+        "I20",
+        "I25",
+        "I27",
+        "I34",
+        "I35",
+        "I42",
+        "I48",
+        "I49",
+        "I50",
+        "I65",
+        "I71",
+        "I73",
+        "J30",
+        "J43",
+        "J44",
+        "J45",
+        "K21",
+        "K22",
+        "K27",
+        "K57",
+        "K70",
+        "K74",
+        "K76",
+        "M06",
+        "M10",
+        "M17",
+        "M19",
+        "M32",
+        "M54",
+        "M79",
+        "M81",
+        "N18",
+        "N40",
+        "R32",
+        "H26",
+        "H40",
+        "H91",
+        "L40",
+        "Q90",
+    ]
+)
+# Roughly the share of codes found in each section that the labelled development
+# reports (coding-dev and the train split of coding-extra) confirm: a confidence, not a rule.
+SECTION_WEIGHT = {
+    "assessment": 0.8,
+    "chief_complaint": 0.7,
+    "past_medical_history": 0.65,
+    "plan": 0.55,
+    "procedure": 0.55,
+    "hospital_course": 0.5,
+    "hpi": 0.5,
+    "preamble": 0.45,
+    "other": 0.4,
+}
+SOCIAL_WEIGHT = 0.45
+SYMPTOM_FACTOR = 0.75  # symptoms are often integral to a diagnosis stated nearby
+# Symptoms (R codes) are coded only from where the reason for the visit is stated.
+SYMPTOM_SECTIONS = frozenset(["assessment", "chief_complaint"])
+SOURCE_WEIGHT = {SOURCE_SYNONYM: 1.0, "title": 0.95, SOURCE_INCLUSION: 0.9}
+# Tobacco use is documented in the social history; nothing else is coded from there.
+SOCIAL_FAMILIES = frozenset(["F17"])
+_FOLLOWED_BY_NOT_A_DIAGNOSIS = re.compile(
+    r"^[\s,]*(?:prophylaxis|risk|precautions|screening|protocol)\b", re.I
+)
+_FORMER = re.compile(r"\b(?:quit|former|ex-|stopped|gave up|previous|prior)\b", re.I)
+# For a chronic condition, "status post <procedure>" after it does not mean it resolved.
+_EXPLICITLY_RESOLVED = re.compile(
+    r"\b(?:resolved|resolution|cured|in remission|no longer|recovered|cleared|years ago|as a child)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+    section: str
+
+
+@dataclass
+class Candidate:
+    code: str
+    title: str
+    score: float
+    evidence: list[Evidence] = field(default_factory=list)
+    why: str = ""
+    source: str = ""
+    # Lower sorts first when choosing the principal diagnosis.
+    principal_key: tuple = (9, 9, 0)
+    uncertain: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def family(self) -> str:
+        return codeset.family(self.code)
+
+
+def _principal_rank(section: str, header: str) -> int:
+    upper = header.upper()
+    if section == "assessment" and any(
+        word in upper for word in ("DISCHARGE DIAG", "ADMI", "FINAL DIAG", "POSTOPERATIVE", "PRINCIPAL")
+    ):
+        return 0
+    if section == "chief_complaint":
+        return 1
+    if section == "assessment":
+        return 2
+    if section == "hpi":
+        return 3
+    return 4
+
+
+# Where a diagnosis list is written, one statement per item.
+STATEMENT_SECTIONS = frozenset(["assessment", "chief_complaint"])
+_STATEMENT_BREAK = re.compile(r"\n|;|(?<=[a-z)])\.\s|(?:^|\s)\d{1,2}[.)]\s|,\s+(?=and\s)|\bwith\b", re.I)
+# Word-overlap matches were right for few development reports: shown, rarely above threshold.
+# "right breast cancer", "left knee": laterality written just before the diagnosis.
+_SIDE = re.compile(r"\b(right|left|bilateral)\b[\w\s-]{0,15}$", re.I)
+_LEADING_NUMBER = re.compile(r"^[\s\-*:,.]*(?:\d{1,2}[.)]\s*)?")
+FUZZY_WEIGHT = 0.6
+FIRST_STATEMENT_WEIGHT = 0.9
+# Not measured (no base runtime was built when this was written): kept under the threshold.
+EMBEDDING_WEIGHT = 0.5
+
+
+def statements(text: str, doc: ClinicalText) -> list[tuple[int, int]]:
+    """Spans of the short statements in diagnosis sections (list items, lines, sentences)."""
+    spans = []
+    for section in doc.sections.sections:
+        if section.kind not in STATEMENT_SECTIONS:
+            continue
+        cursor = section.body_start
+        for match in [*_STATEMENT_BREAK.finditer(text, section.body_start, section.end), None]:
+            stop = match.start() if match else section.end
+            chunk = text[cursor:stop]
+            numbering = _LEADING_NUMBER.match(chunk)
+            left = numbering.end() if numbering else 0
+            right = len(chunk.rstrip(" \t-*:,.\n"))
+            if right - left >= 4:
+                spans.append((cursor + left, cursor + right))
+            cursor = match.end() if match else section.end
+    return spans
+
+
+def find_candidates(
+    text: str,
+    setting: str,
+    lexicon: Lexicon | None = None,
+    fuzzy: FuzzyIndex | None = None,
+    retriever: Retriever | None = None,
+) -> list[Candidate]:
+    """``retriever`` (the embedding index) is asked only about statements nothing else placed."""
+    lexicon = lexicon or default_lexicon()
+    fuzzy = fuzzy or default_index()
+    doc = ClinicalText(text)
+    by_code: dict[str, Candidate] = {}
+    hits = lexicon.scan(text)
+    for entry, start, end in hits:
+        section_info = doc.sections.at(start)
+        section = section_info.kind
+        family = codeset.family(entry.code)
+        sentence_start, sentence_end = doc.sentence(start)
+        if section == "social_history" and family in SOCIAL_FAMILIES:
+            if _FORMER.search(text[sentence_start:end]):
+                continue
+        elif section not in SECTION_WEIGHT:
+            continue
+        if _FOLLOWED_BY_NOT_A_DIAGNOSIS.search(text[end : end + 30]):
+            continue
+        chronic = family in CHRONIC_FAMILIES
+        if section == "past_medical_history" and not chronic:
+            continue
+        symptom = entry.code.startswith("R")
+        if symptom and section not in SYMPTOM_SECTIONS:
+            continue
+        context = doc.context(start, end, chronic=chronic)
+        historical = context.historical
+        if historical and chronic and not _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end]):
+            historical = False
+        if context.negated or context.hypothetical or context.family or historical:
+            continue
+        if context.uncertain and setting != INPATIENT:
+            continue
+        score = SECTION_WEIGHT.get(section, SOCIAL_WEIGHT) * SOURCE_WEIGHT.get(entry.source, 0.9)
+        if symptom:
+            score *= SYMPTOM_FACTOR
+        evidence = Evidence(start, end, text[start:end], section)
+        key = (_principal_rank(section, section_info.header), 1 if symptom else 0, start)
+        side = _SIDE.search(text[max(sentence_start, start - 25) : start])
+        for code in (entry.code, *entry.also):
+            if side is not None:
+                code = codeset.lateral_variant(code, side.group(1).lower()) or code
+            _add(by_code, code, entry, score, evidence, key, context.uncertain, section)
+    _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
+    return list(by_code.values())
+
+
+def _fuzzy_candidates(
+    text: str,
+    setting: str,
+    doc: ClinicalText,
+    fuzzy: FuzzyIndex,
+    hits: list[tuple[Entry, int, int]],
+    by_code: dict[str, Candidate],
+    retriever: Retriever | None = None,
+) -> None:
+    unplaced: list[tuple[int, int]] = []
+    spans = statements(text, doc)
+    # The first statement under a chief complaint or discharge/admission diagnosis header is the
+    # reason for the encounter: a title match there is trusted more than one further down.
+    first = {}
+    for start, end in spans:
+        first.setdefault(doc.sections.at(start).start, (start, end))
+    leading = set(first.values())
+    for start, end in spans:
+        inside = [e.code for e, s, t in hits if start <= s and t <= end]
+        covered = {codeset.family(code) for code in inside}
+        match = fuzzy.best(text[start:end])
+        if match is None:
+            if not covered:
+                unplaced.append((start, end))
+            continue
+        # A title match may still refine a phrase match of its category ("bronchiolitis, RSV positive").
+        same_family = [code for code in inside if codeset.family(code) == codeset.family(match.code)]
+        if same_family and (
+            match.code in same_family or not all(codeset.is_unspecified(c) for c in same_family)
+        ):
+            continue
+        # A refinement is as trustworthy as the phrase match it refines.
+        floor = max((by_code[c].score for c in same_family if c in by_code), default=0.0)
+        method = "word overlap" + (" (first statement)" if (start, end) in leading else "")
+        _statement_candidate(
+            text, setting, doc, start, end, match.code, match.similarity, method, by_code, floor
+        )
+    if retriever is not None and unplaced:
+        for (start, end), neighbour in zip(
+            unplaced, retriever([text[s:e] for s, e in unplaced]), strict=True
+        ):
+            if neighbour is not None:
+                _statement_candidate(
+                    text, setting, doc, start, end, neighbour.code, neighbour.similarity, "embedding", by_code
+                )
+
+
+def _statement_candidate(
+    text: str,
+    setting: str,
+    doc: ClinicalText,
+    start: int,
+    end: int,
+    code: str,
+    similarity: float,
+    method: str,
+    by_code: dict[str, Candidate],
+    floor: float = 0.0,
+) -> None:
+    section_info = doc.sections.at(start)
+    context = doc.context(start, end, chronic=codeset.family(code) in CHRONIC_FAMILIES)
+    if context.negated or context.hypothetical or context.family:
+        return
+    if context.uncertain and setting != INPATIENT:
+        return
+    if code.startswith("R") and section_info.kind not in SYMPTOM_SECTIONS:
+        return
+    weight = {"word overlap": FUZZY_WEIGHT, "embedding": EMBEDDING_WEIGHT}.get(method, FUZZY_WEIGHT)
+    if method.endswith("(first statement)") and _principal_rank(section_info.kind, section_info.header) <= 1:
+        weight = FIRST_STATEMENT_WEIGHT
+    score = max(floor, SECTION_WEIGHT.get(section_info.kind, SOCIAL_WEIGHT) * weight * similarity)
+    entry = Entry(code, f"{method} {similarity:.2f} with the title", codeset.title(code))
+    key = (_principal_rank(section_info.kind, section_info.header), 0, start)
+    evidence = Evidence(start, end, text[start:end], section_info.kind)
+    _add(by_code, code, entry, score, evidence, key, context.uncertain, section_info.kind)
+
+
+def _add(
+    by_code: dict[str, Candidate],
+    code: str,
+    entry: Entry,
+    score: float,
+    evidence: Evidence,
+    key: tuple,
+    uncertain: bool,
+    section: str,
+) -> None:
+    found = by_code.get(code)
+    if found is None:
+        by_code[code] = Candidate(
+            code=code,
+            title=codeset.title(code),
+            score=score,
+            evidence=[evidence],
+            why=f"documented in {section.replace('_', ' ')} ({entry.source}: {entry.phrase.lower()})",
+            source=entry.source,
+            principal_key=key,
+            uncertain=uncertain,
+        )
+        return
+    found.evidence.append(evidence)
+    # Each further mention adds a little support; the best section sets the base.
+    found.score = min(0.99, max(found.score, score) + 0.03)
+    found.principal_key = min(found.principal_key, key)
+    found.uncertain = found.uncertain and uncertain

@@ -1,0 +1,176 @@
+"""A phrase index from how diagnoses are written to billable ICD-10-CM codes.
+
+Phrases come from three sources, in order of trust: the clinician synonyms and
+abbreviations shipped in ``data/synonyms.tsv``; the code titles, stripped of
+"unspecified"/"NOS" qualifiers (so "Heart failure, unspecified" answers to "heart
+failure"); and the classification's inclusion terms. Where two codes claim the same
+phrase the more trusted source wins, then the "unspecified" code (the classification's
+default for a term without specificity), then the shorter title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import simple_icd_10_cm as icd
+
+from . import codeset
+
+SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.tsv"
+MAX_PHRASE_TOKENS = 8
+# External causes (V-Y) are not coded from these notes (labelling conventions).
+_SKIPPED_LETTERS = ("V", "W", "X", "Y")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'s)?")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+_ROMAN_AFTER = {"type", "stage", "class", "grade"}
+_QUALIFIERS = re.compile(
+    r",?\s*(?:unspecified|not elsewhere classified|not otherwise specified|nos)\b|\bunspecified\s+",
+    re.IGNORECASE,
+)
+# Single words too vague to code from on their own.
+_VAGUE = frozenset(
+    ["pain", "disease", "disorder", "syndrome", "injury", "other", "mass", "lesion", "infection", "cyst"]
+)
+
+# Codes too unspecific to suggest from a title match ("cancer" -> C80.1, "infectious disease").
+_CATCH_ALL = frozenset(
+    ["C80.0", "C80.1", "C80.2", "B99.8", "B99.9", "R69", "R68.89", "R99", "D49.9", "D48.9"]
+)
+
+SOURCE_SYNONYM = "synonym"
+SOURCE_TITLE = "title"
+SOURCE_INCLUSION = "inclusion term"
+_SOURCE_RANK = {SOURCE_SYNONYM: 0, SOURCE_TITLE: 1, SOURCE_INCLUSION: 2}
+
+
+@dataclass(frozen=True)
+class Token:
+    norm: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    source: str
+    phrase: str
+    also: tuple[str, ...] = ()  # further codes the phrase documents ("acute on chronic renal failure")
+
+
+def normalise_token(raw: str, previous: str | None = None) -> str:
+    token = raw.lower()
+    if token.endswith("'s"):
+        token = token[:-2]
+    if previous in _ROMAN_AFTER and token in _ROMAN:
+        return _ROMAN[token]
+    # Plurals: both sides go through the same function, so "diabetes" -> "diabete" is harmless.
+    if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        token = token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[Token]:
+    out: list[Token] = []
+    previous: str | None = None
+    for match in _TOKEN.finditer(text.lower()):
+        norm = normalise_token(match.group(0), previous)
+        out.append(Token(norm, match.start(), match.end()))
+        previous = norm
+    return out
+
+
+def phrase_key(text: str) -> str:
+    return " ".join(t.norm for t in tokens(text))
+
+
+def _title_phrases(text: str) -> list[str]:
+    """A title or term as it may be written: qualifiers dropped, parentheses dropped or kept."""
+    bare = _QUALIFIERS.sub("", text)
+    variants = {re.sub(r"\([^)]*\)", " ", bare), bare.replace("(", " ").replace(")", " ")}
+    return [v for v in variants if v.strip()]
+
+
+@dataclass
+class Lexicon:
+    entries: dict[str, Entry]
+    max_tokens: int = MAX_PHRASE_TOKENS
+
+    def lookup(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def scan(self, text: str) -> list[tuple[Entry, int, int]]:
+        """Longest phrase matches left to right: (entry, start, end) with offsets into ``text``."""
+        toks = tokens(text)
+        found: list[tuple[Entry, int, int]] = []
+        i = 0
+        while i < len(toks):
+            matched = 0
+            for n in range(min(self.max_tokens, len(toks) - i), 0, -1):
+                # A phrase never runs across a line break followed by a header-like line or a sentence end.
+                span_text = text[toks[i].start : toks[i + n - 1].end]
+                if n > 1 and re.search(r"[.;:]\s|\n\s*\n", span_text):
+                    continue
+                entry = self.entries.get(" ".join(t.norm for t in toks[i : i + n]))
+                if entry is not None:
+                    found.append((entry, toks[i].start, toks[i + n - 1].end))
+                    matched = n
+                    break
+            i += matched or 1
+        return found
+
+
+def _better(new: tuple, old: tuple) -> bool:
+    return new < old
+
+
+def read_synonyms(path: Path = SYNONYMS_FILE) -> list[tuple[str, tuple[str, ...]]]:
+    """``term<TAB>CODE[+CODE...]`` rows: a term may document more than one code."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        term, codes = line.split("\t")
+        rows.append((term.strip(), tuple(codeset.dotted(code) for code in codes.split("+"))))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """Built once per process (a few seconds over the whole code set)."""
+    best: dict[str, tuple[tuple, Entry]] = {}
+
+    def offer(
+        phrase: str, code: str, source: str, unspecified: bool, title_len: int, also: tuple[str, ...] = ()
+    ) -> None:
+        key = phrase_key(phrase)
+        if not key:
+            return
+        words = key.split()
+        if len(words) > MAX_PHRASE_TOKENS:
+            return
+        if source != SOURCE_SYNONYM and len(words) == 1 and (len(key) < 5 or key in _VAGUE):
+            return
+        rank = (_SOURCE_RANK[source], 0 if unspecified else 1, title_len, code)
+        current = best.get(key)
+        if current is None or _better(rank, current[0]):
+            best[key] = (rank, Entry(code, source, phrase.strip(), also))
+
+    for term, codes in read_synonyms():
+        offer(term, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
+    for code in codeset.billable_codes():
+        # Z codes are added by rules or the coder (labelling conventions); catch-alls say nothing.
+        if code.startswith(_SKIPPED_LETTERS) or code.startswith("Z") or code in _CATCH_ALL:
+            continue
+        title = icd.get_description(code)
+        unspecified = "unspecified" in title.lower() or title.lower().endswith(" nos")
+        for phrase in _title_phrases(title):
+            offer(phrase, code, SOURCE_TITLE, unspecified, len(title))
+        for term in icd.get_inclusion_term(code):
+            nos = bool(re.search(r"\bNOS\b", term))
+            for phrase in _title_phrases(term):
+                offer(phrase, code, SOURCE_INCLUSION, nos or unspecified, len(title))
+    return Lexicon({key: entry for key, (_, entry) in best.items()})

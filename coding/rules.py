@@ -1,0 +1,326 @@
+"""The classification's rules, applied to candidate codes in a fixed order.
+
+1. only billable codes (the 7th character added where the category requires one);
+2. combination codes: diabetes with CKD (E11.22 + N18.x), hypertension with heart
+   failure and/or CKD (I11 / I12 / I13 with I50.x and N18.x);
+3. BPH with urinary symptoms, the documented type of respiratory failure, dementia with
+   Alzheimer disease, and the medication status codes diabetes notes ask for;
+4. "code first" / "use additional code" partners found in the note are kept together;
+5. the threshold, then a specific code replaces the unspecified code of its category;
+6. Excludes1 pairs are never suggested together (the weaker one goes);
+7. sequencing: the principal diagnosis first, each "code first" code before its partner.
+
+Each function takes and returns a list of ``Candidate``; nothing here reads Django.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from cdi.clinical.context import ClinicalText
+
+from . import codeset
+from .candidates import Candidate, Evidence
+
+DEFAULT_SEVENTH = "A"  # initial encounter: the coder confirms it from the episode of care
+
+
+def _merge(into: Candidate, others: list[Candidate]) -> Candidate:
+    evidence = list(into.evidence)
+    seen = {(e.start, e.end) for e in evidence}
+    for other in others:
+        for item in other.evidence:
+            if (item.start, item.end) not in seen:
+                evidence.append(item)
+                seen.add((item.start, item.end))
+    keys = [into.principal_key, *(o.principal_key for o in others)]
+    score = max([into.score, *(o.score for o in others)])
+    return replace(into, evidence=evidence, principal_key=min(keys), score=score)
+
+
+def ensure_billable(candidates: list[Candidate]) -> list[Candidate]:
+    out = []
+    for candidate in candidates:
+        if codeset.is_billable(candidate.code):
+            out.append(candidate)
+            continue
+        full = codeset.with_seventh_character(candidate.code, DEFAULT_SEVENTH)
+        if full is None:
+            continue  # a category or subcategory with no single billable reading: never suggested
+        out.append(
+            replace(
+                candidate,
+                code=full,
+                title=codeset.title(full),
+                notes=[*candidate.notes, f"7th character {DEFAULT_SEVENTH} (initial encounter) assumed"],
+            )
+        )
+    return out
+
+
+_is_unspecified = codeset.is_unspecified
+
+
+def prefer_specific(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop an unspecified code when the note also supports a specific code of its category."""
+    by_family: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        by_family.setdefault(candidate.family, []).append(candidate)
+    out = []
+    for candidate in candidates:
+        siblings = [c for c in by_family[candidate.family] if c.code != candidate.code]
+        specific = [c for c in siblings if not _is_unspecified(c.code)]
+        if _is_unspecified(candidate.code) and specific:
+            continue
+        if not _is_unspecified(candidate.code):
+            absorbed = [c for c in siblings if _is_unspecified(c.code)]
+            candidate = _merge(candidate, absorbed)
+        out.append(candidate)
+    return out
+
+
+def _first(candidates: list[Candidate], *families: str) -> Candidate | None:
+    for candidate in candidates:
+        if candidate.family in families:
+            return candidate
+    return None
+
+
+def _combined(code: str, parts: list[Candidate], why: str) -> Candidate:
+    base = Candidate(
+        code=code,
+        title=codeset.title(code),
+        score=0.0,
+        evidence=[],
+        why=why,
+        source="combination",
+        principal_key=(9, 9, 0),
+    )
+    return _merge(base, parts)
+
+
+def apply_combinations(candidates: list[Candidate]) -> list[Candidate]:
+    """Combination codes the guidelines presume (I.C.4.a.2 diabetes-CKD, I.C.9.a hypertension)."""
+    out = list(candidates)
+    ckd = _first(out, "N18")
+    # Diabetes with CKD: the "with" convention links them unless the note says otherwise;
+    # E1x.22 also replaces diabetic nephropathy (E1x.21) and other kidney complications.
+    if ckd is not None:
+        for dm_family in ("E10", "E11"):
+            diabetes = [c for c in out if c.family == dm_family]
+            if not diabetes or any(c.code == f"{dm_family}.22" for c in out):
+                continue
+            replaced = [
+                c for c in diabetes if c.code in (f"{dm_family}.9", f"{dm_family}.21", f"{dm_family}.29")
+            ]
+            for c in replaced:
+                out.remove(c)
+            out.append(
+                _combined(
+                    f"{dm_family}.22",
+                    replaced or diabetes[:1],
+                    "combination: diabetes with chronic kidney disease",
+                )
+            )
+    heart_failure = _first(out, "I50")
+    hypertension = _first(out, "I10", "I11", "I12", "I13")
+    if hypertension is not None and (heart_failure is not None or ckd is not None):
+        stage_five = ckd is not None and ckd.code in ("N18.5", "N18.6")
+        if heart_failure is not None and ckd is not None:
+            code, why = ("I13.2" if stage_five else "I13.0"), "hypertension with heart failure and CKD"
+        elif heart_failure is not None:
+            code, why = "I11.0", "hypertension with heart failure"
+        else:
+            code, why = ("I12.0" if stage_five else "I12.9"), "hypertension with CKD"
+        replaced = [c for c in out if c.family in ("I10", "I11", "I12", "I13")]
+        for c in replaced:
+            out.remove(c)
+        out.append(_combined(code, replaced, f"combination: {why}"))
+    # COPD with an acute lower respiratory infection (J44.0, with the infection coded too).
+    copd = [c for c in out if c.family == "J44" and c.code != "J44.0"]
+    infection = _first(out, "J18", "J15", "J13", "J14", "J12", "J16", "J20", "J22", "J69")
+    if copd and infection is not None and not any(c.code == "J44.0" for c in out):
+        unspecified = [c for c in copd if c.code == "J44.9"]
+        for c in unspecified:
+            out.remove(c)
+        out.append(
+            _combined(
+                "J44.0", unspecified or copd[:1], "combination: COPD with acute lower respiratory infection"
+            )
+        )
+    return out
+
+
+_HYPOXIA = re.compile(r"\bhypox\w*|\bhypoxem\w*|\bdesaturat\w*", re.I)
+_HYPERCAPNIA = re.compile(r"\bhypercapn\w*|\bhypercarb\w*|\bco2 retention\b", re.I)
+
+
+def add_respiratory_failure_type(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Respiratory failure "unspecified whether with hypoxia or hypercapnia" takes the type the note documents."""
+    if not any(c.family == "J96" and c.code.endswith("0") for c in candidates):
+        return candidates
+    doc = ClinicalText(text)
+
+    def asserted(pattern: re.Pattern[str]) -> re.Match[str] | None:
+        for match in pattern.finditer(text):
+            if not doc.context(match.start(), match.end()).negated:
+                return match
+        return None
+
+    out = []
+    for candidate in candidates:
+        if candidate.family == "J96" and candidate.code.endswith("0"):
+            hypoxia, hypercapnia = asserted(_HYPOXIA), asserted(_HYPERCAPNIA)
+            last = "3" if hypoxia and hypercapnia else "1" if hypoxia else "2" if hypercapnia else ""
+            if last:
+                code = candidate.code[:-1] + last
+                found = hypoxia or hypercapnia
+                evidence = Evidence(found.start(), found.end(), found.group(0), "note")
+                candidate = replace(
+                    candidate,
+                    code=code,
+                    title=codeset.title(code),
+                    evidence=[*candidate.evidence, evidence],
+                    notes=[
+                        *candidate.notes,
+                        "type of respiratory failure from the documented blood gas finding",
+                    ],
+                )
+        out.append(candidate)
+    return out
+
+
+def add_alzheimer_dementia(candidates: list[Candidate]) -> list[Candidate]:
+    """Alzheimer disease (G30) with dementia: F02.8x, not F03 ("use additional code" on G30)."""
+    if not any(c.family == "G30" for c in candidates):
+        return candidates
+    dementia = [c for c in candidates if c.family == "F03"]
+    out = [c for c in candidates if c.family != "F03"]
+    if dementia and not any(c.family == "F02" for c in out):
+        out.append(_combined("F02.80", dementia, "combination: dementia in Alzheimer disease"))
+    return out
+
+
+_LUTS = re.compile(
+    r"\b(?:nocturia|urinary frequency|frequency|urgency|hesitancy|weak (?:urinary )?stream|retention|"
+    r"incomplete (?:bladder )?emptying|lower urinary tract symptoms|luts|outlet obstruction|dribbling)\b",
+    re.I,
+)
+
+
+def add_bph_symptoms(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """BPH with lower urinary tract symptoms is N40.1 (N40.0 is without them)."""
+    bph = next((c for c in candidates if c.code == "N40.0"), None)
+    if bph is None or _LUTS.search(text) is None:
+        return candidates
+    out = [c for c in candidates if c is not bph]
+    upgraded = replace(bph, code="N40.1", title=codeset.title("N40.1"))
+    upgraded.notes = [*bph.notes, "lower urinary tract symptoms documented"]
+    return [*out, upgraded]
+
+
+_INSULIN = re.compile(
+    r"\b(?:insulin|lantus|humalog|novolog|levemir|nph|glargine|lispro|aspart|detemir)\b", re.I
+)
+_ORAL_HYPOGLYCEMIC = re.compile(
+    r"\b(?:metformin|glucophage|glipizide|glucotrol|glyburide|glimepiride|amaryl|pioglitazone|actos|"
+    r"sitagliptin|januvia|rosiglitazone|avandia|glucovance|janumet)\b",
+    re.I,
+)
+
+
+def add_medication_status(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Z79.4 / Z79.84 for diabetes treated with insulin / oral drugs (the E11 "use additional code")."""
+    diabetes = [c for c in candidates if c.family in ("E11", "E13")]
+    if not diabetes:
+        return candidates
+    out = list(candidates)
+    score = max(c.score for c in diabetes) - 0.05
+    for code, pattern, why in (
+        ("Z79.4", _INSULIN, "use additional code: long-term insulin use"),
+        ("Z79.84", _ORAL_HYPOGLYCEMIC, "use additional code: long-term oral hypoglycemic use"),
+    ):
+        if any(c.code == code for c in out):
+            continue
+        match = pattern.search(text)
+        if match is None:
+            continue
+        evidence = Evidence(match.start(), match.end(), text[match.start() : match.end()], "medications")
+        out.append(
+            Candidate(
+                code, codeset.title(code), score, [evidence], why, "rule", principal_key=(9, 9, match.start())
+            )
+        )
+    return out
+
+
+def keep_partners_together(candidates: list[Candidate], floor: float) -> list[Candidate]:
+    """A "code first" / "use additional code" partner found in the note stays with its code.
+
+    ``floor`` is the suggestion threshold: a partner under it is lifted to it, so the two
+    are shown (or dropped) together.
+    """
+    present = {c.code: c for c in candidates}
+    lifted: dict[str, float] = {}
+    for candidate in candidates:
+        if candidate.score < floor:
+            continue
+        for partner_range in (*codeset.code_first(candidate.code), *codeset.use_additional(candidate.code)):
+            for code, partner in present.items():
+                if code != candidate.code and partner_range.contains(code) and partner.score < floor:
+                    lifted[code] = floor
+    return [replace(c, score=lifted[c.code]) if c.code in lifted else c for c in candidates]
+
+
+def resolve_excludes1(candidates: list[Candidate]) -> list[Candidate]:
+    kept: list[Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        clash = next((k for k in kept if codeset.excludes_each_other(k.code, candidate.code)), None)
+        if clash is None:
+            kept.append(candidate)
+    order = {id(c): i for i, c in enumerate(candidates)}
+    return sorted(kept, key=lambda c: order[id(c)])
+
+
+def sequence(candidates: list[Candidate]) -> list[Candidate]:
+    """Principal diagnosis first, then by confidence; a "code first" code moves before its partner."""
+    if not candidates:
+        return []
+    eligible = [c for c in candidates if not c.code.startswith("Z")] or candidates
+    principal = min(eligible, key=lambda c: (c.principal_key, -c.score))
+    rest = sorted((c for c in candidates if c is not principal), key=lambda c: -c.score)
+    ordered = [principal, *rest]
+    for _ in range(len(ordered)):
+        moved = False
+        for index, candidate in enumerate(ordered):
+            for earlier_range in codeset.code_first(candidate.code):
+                later = next(
+                    (j for j in range(index + 1, len(ordered)) if earlier_range.contains(ordered[j].code)),
+                    None,
+                )
+                if later is not None:
+                    ordered.insert(index, ordered.pop(later))
+                    moved = True
+                    break
+            if moved:
+                break
+        if not moved:
+            break
+    return ordered
+
+
+def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> list[Candidate]:
+    """All the rules in order; returns the suggestions at or above ``threshold``, sequenced."""
+    steps = ensure_billable(candidates)
+    steps = apply_combinations(steps)
+    steps = add_bph_symptoms(steps, text)
+    steps = add_respiratory_failure_type(steps, text)
+    steps = add_alzheimer_dementia(steps)
+    steps = add_medication_status(steps, text)
+    steps = keep_partners_together(steps, threshold)
+    steps = [c for c in steps if c.score >= threshold]
+    # Only a specific code that is itself suggested may replace the unspecified one.
+    steps = prefer_specific(steps)
+    steps = resolve_excludes1(steps)
+    return sequence(steps)

@@ -1,0 +1,3 @@
+"""Builders for adapter training data (run by management commands, never by the runtime)."""
+
+from __future__ import annotations

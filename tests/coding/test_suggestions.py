@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from coding import codeset
+from coding.setting import INPATIENT, OUTPATIENT, coding_setting
+from coding.suggest import suggest_codes
+
+NOTE = (
+    "DISCHARGE DIAGNOSES:\n"
+    "1. Community-acquired pneumonia.\n"
+    "2. Type 2 diabetes mellitus with chronic kidney disease stage 3, on insulin.\n"
+    "3. Probable urinary tract infection.\n"
+    "PAST MEDICAL HISTORY: Hypertension. History of appendicitis.\n"
+    "FAMILY HISTORY: Mother with breast cancer.\n"
+    "REVIEW OF SYSTEMS: No chest pain. No seizures.\n"
+    "HOSPITAL COURSE: Admitted and treated with ceftriaxone. No evidence of sepsis.\n"
+)
+
+
+def test_every_evidence_span_indexes_the_note_exactly():
+    result = suggest_codes(NOTE)
+    assert result.suggestions
+    for suggestion in result.suggestions:
+        assert suggestion.evidence, suggestion.code
+        assert suggestion.why
+        for item in suggestion.evidence:
+            assert NOTE[item.start : item.end] == item.text
+
+
+def test_it_respects_negation_family_and_history():
+    found = [s.code for s in suggest_codes(NOTE).suggestions]
+    assert "A41.9" not in found  # "No evidence of sepsis"
+    assert "C50.919" not in found  # the mother's cancer
+    assert "K37" not in found  # a past appendicitis
+    assert "R07.9" not in found and "R56.9" not in found  # negated in the review of systems
+
+
+def test_it_codes_uncertain_diagnoses_only_under_inpatient_rules():
+    assert coding_setting(NOTE) == INPATIENT
+    inpatient = [s.code for s in suggest_codes(NOTE).suggestions]
+    assert "N39.0" in inpatient
+    office = "OFFICE VISIT\nASSESSMENT: Probable urinary tract infection. Dysuria.\n"
+    assert coding_setting(office) == OUTPATIENT
+    assert "N39.0" not in [s.code for s in suggest_codes(office).suggestions]
+
+
+def test_it_suggests_the_combination_codes_and_sequences_the_principal_first():
+    result = suggest_codes(NOTE)
+    found = [s.code for s in result.suggestions]
+    assert found[0] == "J18.9"
+    assert "E11.22" in found and "N18.30" in found and "E11.9" not in found
+    assert "I12.9" in found and "I10" not in found  # hypertension with CKD
+    assert "Z79.4" in found
+    assert all(codeset.is_billable(code) for code in found)
+
+
+def test_it_uses_the_documented_side_and_a_more_specific_title_match():
+    text = "ASSESSMENT:\n1. Stage IIA right breast cancer.\n2. Bronchiolitis, respiratory syncytial virus positive.\n"
+    found = [s.code for s in suggest_codes(text).suggestions]
+    assert "C50.911" in found and "C50.919" not in found
+    assert "J21.0" in found and "J21.9" not in found
