@@ -93,12 +93,24 @@ def cdi_scorer():
     return score, f"cdi@{encoder.version}"
 
 
-def findings_for(text: str, structured=None):
-    """The production detection path, shared by the worker and evaluate_cdi."""
-    from .clinical.detection import detect
+def findings_for(text: str, structured=None, *, model_decides: bool | None = None):
+    """The production detection path, shared by the worker and evaluate_cdi.
 
+    The rules decide; the CDI adapter scores every kept finding and its probability is stored
+    beside the rule confidence. With CDI_MODEL_DECIDES the model's probability is blended into
+    the confidence and the threshold applies to the blend instead (evaluated in the README: on
+    our labelled sets it lowered F1, so it is off by default)."""
+    from .clinical.detection import candidate_pairs, detect
+
+    decides = settings.CDI_MODEL_DECIDES if model_decides is None else model_decides
     scorer, adapter_version = cdi_scorer()
-    return detect(text, structured, scorer), adapter_version
+    if scorer is not None and decides:
+        return detect(text, structured, scorer), adapter_version
+    findings = detect(text, structured)
+    if scorer is not None and findings:
+        for finding, probability in zip(findings, scorer(candidate_pairs(text, findings)), strict=True):
+            finding.model_probability = float(probability)
+    return findings, adapter_version
 
 
 def release_model_failures(limit: int = 500) -> list[int]:
@@ -157,6 +169,7 @@ def store_findings(note: Note) -> int:
         values = {
             "encounter": note.encounter,
             "confidence": finding.confidence,
+            "model_probability": finding.model_probability,
             "evidence": [{"start": s.start, "end": s.end, "text": s.text} for s in finding.evidence],
             "indicators": [
                 {"name": i.name, "value": i.value, "unit": i.unit, "date": i.date, "source": "note"}

@@ -152,6 +152,8 @@ class Gap(models.Model):
     category = models.CharField(max_length=32)
     condition = models.CharField(max_length=64)
     confidence = models.FloatField()
+    # The CDI adapter's probability for this finding (None when the model was off).
+    model_probability = models.FloatField(null=True, blank=True)
     # [{"start": int, "end": int, "text": str}] indexing note.text exactly.
     evidence = models.JSONField(default=list)
     # [{"name": "sodium", "value": 128, "unit": "mmol/L", "date": "...", "source": "text"|"fhir"}]

@@ -180,6 +180,8 @@ INFERENCE_ADAPTERS_DIR = Path(envstr("INFERENCE_ADAPTERS_DIR", str(BASE_DIR / "i
 INFERENCE_RUNTIME_DIR = Path(envstr("INFERENCE_RUNTIME_DIR", str(VAR_DIR / "models")))
 # Score rule candidates with the CDI adapter (the detector runs on rules alone when false).
 CDI_MODEL_ENABLED = envbool("CDI_MODEL_ENABLED", True)
+# Let the model's probability change which findings are kept (see README: it lowered F1 so far).
+CDI_MODEL_DECIDES = envbool("CDI_MODEL_DECIDES", False)
 
 # --- Physician queries ----------------------------------------------------------
 QUERY_LINK_MAX_AGE_HOURS = envint("QUERY_LINK_MAX_AGE_HOURS", 14 * 24, minimum=1)

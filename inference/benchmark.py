@@ -46,6 +46,8 @@ class BenchmarkResult:
     ratio: float
     max_probability_diff: float
     mean_probability_diff: float
+    # Share of notes where both engines fall on the same side of 0.5.
+    decision_agreement: float
 
     def summary(self) -> dict:
         data = {
@@ -59,6 +61,7 @@ class BenchmarkResult:
             "repeat": self.repeat,
             "max_probability_diff": self.max_probability_diff,
             "mean_probability_diff": self.mean_probability_diff,
+            "decision_agreement": self.decision_agreement,
         }
         for run in (self.ct2, self.torch):
             for key, value in asdict(run).items():
@@ -201,4 +204,9 @@ def run_benchmark(
         ratio=runs["ct2"].notes_per_s / runs["torch"].notes_per_s,
         max_probability_diff=float(diffs.max()),
         mean_probability_diff=float(diffs.mean()),
+        decision_agreement=float(
+            np.mean(
+                (np.array(runs["ct2"].probabilities) >= 0.5) == (np.array(runs["torch"].probabilities) >= 0.5)
+            )
+        ),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,6 +13,8 @@ from django.contrib.auth.models import Group, User
 from cdi.models import Encounter, IntegrationClient, Patient, Provider
 
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -110,3 +114,28 @@ def attended_encounter(cast, encounter):
     cast.provider.email = "bob@example.org"
     cast.provider.save(update_fields=("email",))
     return encounter
+
+
+@pytest.fixture(scope="session")
+def model_runtime(tmp_path_factory) -> Path:
+    """The committed `cdi` adapter built into a CTranslate2 runtime, as set-up does (once per run)."""
+    import torch
+
+    from inference.build import build_all
+
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("models")
+    build_all(settings.INFERENCE_BASE_MODEL, settings.INFERENCE_ADAPTERS_DIR, root, names=["cdi"])
+    return root
+
+
+@pytest.fixture
+def with_model(model_runtime, settings):
+    """Analyses in this test use the real CDI model."""
+    from inference import clear_encoders
+
+    settings.CDI_MODEL_ENABLED = True
+    settings.INFERENCE_RUNTIME_DIR = model_runtime
+    clear_encoders()
+    yield model_runtime
+    clear_encoders()

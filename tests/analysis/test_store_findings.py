@@ -83,3 +83,17 @@ def test_a_note_entered_in_error_gets_no_gaps_and_a_superseded_one_gets_closed_g
     replaced = Note.objects.create(encounter=encounter, text=TEXT, source="fhir", doc_status="superseded")
     assert analyse_note(replaced.id) == "analysed"
     assert set(replaced.gaps.values_list("status", flat=True)) == {"superseded"}
+
+
+def test_with_the_model_each_gap_records_its_probability_and_the_adapter_version(with_model, encounter):
+    note = analyse(encounter)
+    gap = Gap.objects.get(note=note, condition="hyponatremia")
+    assert gap.adapter_version.startswith("cdi@v")
+    assert 0.0 <= gap.model_probability <= 1.0
+    # By default the rules decide and the model advises: the same gaps as rules alone.
+    rules_only_note = Note.objects.create(encounter=encounter, text=TEXT, source="api")
+    from django.test import override_settings
+
+    with override_settings(CDI_MODEL_ENABLED=False):
+        assert analyse_note(rules_only_note.id) == "analysed"
+    assert set(rules_only_note.gaps.values_list("condition", flat=True)) == set(note.gaps.values_list("condition", flat=True))

@@ -39,6 +39,9 @@ def worker(tmp_path):
         "DATABASE_URL": database_url(),
         "CELERY_QUEUE": queue,
         "REDIS_URL": settings.REDIS_URL,
+        "INFERENCE_RUNTIME_DIR": str(settings.INFERENCE_RUNTIME_DIR),
+        "CDI_MODEL_ENABLED": "true" if settings.CDI_MODEL_ENABLED else "false",
+        "INFERENCE_THREADS": "1",
     }
     log = (tmp_path / "worker.log").open("w")
     proc = subprocess.Popen(
@@ -91,7 +94,9 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
     return False
 
 
-def test_a_note_travels_through_redis_to_a_worker_and_back_to_the_database(worker, encounter, tmp_path):
+def test_a_note_travels_through_redis_to_a_worker_and_back_to_the_database(
+    with_model, worker, encounter, tmp_path
+):
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     note = create_note(
         NoteInput(encounter=encounter, text="Sodium 128 mmol/L on fluid restriction."), actor=None

@@ -12,11 +12,15 @@ def test_the_capability_statement_needs_no_token_and_validates(client, db):
     statement = CapabilityStatement.model_validate(response.json())
     assert statement.fhirVersion == "4.0.1"
     rest = statement.rest[0]
-    assert {r.type for r in rest.resource} == {*SUPPORTED_TYPES, "Binary"}
+    assert {r.type for r in rest.resource} == {*SUPPORTED_TYPES, "Binary", "Communication"}
     assert sorted(i.code for i in rest.interaction) == ["batch", "transaction"]
     interactions = {r.type: [i.code for i in (r.interaction or [])] for r in rest.resource}
-    # Only one resource has a REST interaction of its own; the rest come in Bundles.
-    assert {t: codes for t, codes in interactions.items() if codes} == {"DocumentReference": ["create"]}
+    # Notes can be created directly; queries and coded diagnoses are read back by search; the rest come in Bundles.
+    assert {t: codes for t, codes in interactions.items() if codes} == {
+        "DocumentReference": ["create"],
+        "Communication": ["search-type"],
+        "Condition": ["search-type"],
+    }
 
 
 def test_metadata_is_read_only(client, db):

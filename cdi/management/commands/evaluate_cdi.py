@@ -10,24 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import override_settings
 
-from cdi.clinical.detection import detect
+from cdi.analysis import findings_for
 from cdi.clinical.evaluation import DatasetError, evaluate, format_table, load_dataset
 
 
-def production_scorer():
-    """The worker's scorer (cdi.analysis.cdi_scorer): same adapter, same switch.
-
-    Where the model is switched off or its runtime is missing, evaluation goes on with
-    the rules alone and says so in its output instead of failing.
-    """
+def model_available() -> tuple[bool, str]:
+    """Whether the worker's model loads here; evaluation says so instead of failing without it."""
     from cdi.analysis import ModelUnavailable, cdi_scorer
 
     try:
         scorer, version = cdi_scorer()
     except ModelUnavailable:
-        return None, "unavailable (rules only)"
-    return scorer, (version or "none") if scorer is not None else "none"
+        return False, "unavailable (rules only)"
+    return scorer is not None, version or "none"
 
 
 class Command(BaseCommand):
@@ -42,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-model", action="store_true", help="rules only, even if a model is available"
         )
+        parser.add_argument(
+            "--model-decides",
+            action="store_true",
+            help="let the model's probability decide which findings are kept (CDI_MODEL_DECIDES)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -53,12 +55,15 @@ class Command(BaseCommand):
         out = Path(options["predictions_out"])
         if out.parent and not out.parent.exists():
             raise CommandError(f"directory {out.parent} does not exist")
-        scorer, model = (None, "none") if options["no_model"] else production_scorer()
+        available, model = (False, "none") if options["no_model"] else model_available()
+        decides = bool(options["model_decides"]) and available
 
         def predict(text: str):
-            return detect(text, scorer=scorer)
+            # Exactly the worker's path: cdi.analysis.findings_for.
+            return findings_for(text, model_decides=decides)[0]
 
-        lines, metrics = evaluate(records, predict)
+        with override_settings(CDI_MODEL_ENABLED=available):
+            lines, metrics = evaluate(records, predict)
         try:
             with out.open("w", encoding="utf-8") as handle:
                 for line in lines:
@@ -67,6 +72,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot write {out}: {error.__class__.__name__}") from None
         result = metrics.as_dict()
         result["model"] = model
+        result["model_decides"] = decides
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:

@@ -72,5 +72,5 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"ratio {result.ratio:.2f}x; |Δp| max {result.max_probability_diff:.4f}, "
-            f"mean {result.mean_probability_diff:.4f}"
+            f"mean {result.mean_probability_diff:.4f}; same side of 0.5 on {result.decision_agreement:.0%} of notes"
         )
