@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import AuditEvent, Encounter, Gap, IntegrationClient, Note, Patient, Provider
+from .models import AuditEvent, Encounter, Gap, IntegrationClient, Note, Patient, Provider, QueryTemplate
 
 
 @admin.register(Provider)
@@ -63,3 +63,33 @@ class AuditEventAdmin(admin.ModelAdmin):
 class IntegrationClientAdmin(admin.ModelAdmin):
     list_display = ("name", "is_active", "created_at", "last_used_at")
     readonly_fields = ("token_sha256",)
+
+
+@admin.register(QueryTemplate)
+class QueryTemplateAdmin(admin.ModelAdmin):
+    """Templates are versioned: saving an edit creates the next version and retires the old one,
+    so every sent query keeps pointing at the wording it was drafted from."""
+
+    list_display = ("category", "condition", "version", "format", "purpose", "is_active", "created_at")
+    list_filter = ("category", "is_active", "format")
+    readonly_fields = ("version", "created_at", "created_by")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            previous = QueryTemplate.objects.get(pk=obj.pk)
+            QueryTemplate.objects.filter(category=previous.category, condition=previous.condition).update(is_active=False)
+            obj.pk = None
+            obj._state.adding = True
+            obj.version = (
+                QueryTemplate.objects.filter(category=obj.category, condition=obj.condition)
+                .order_by("-version")
+                .values_list("version", flat=True)
+                .first()
+                or 0
+            ) + 1
+            obj.is_active = True
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

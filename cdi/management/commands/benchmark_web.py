@@ -1,5 +1,7 @@
-"""Seed 2,000 encounters with 10,000 open gaps, serve the app with gunicorn on loopback and drive
-the worklist with wrk (20 connections, bounded in time). Prints p50/p95 latency and requests/s."""
+"""Seed 2,000 encounters with 10,000 open gaps (and demo query history), serve the app with gunicorn
+on loopback under production settings, and drive one page with wrk (20 connections, bounded in
+time): the worklist, the finance dashboard, or the intake API (POST /api/notes). Prints requests/s,
+latency percentiles and error counts."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -23,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 
-from cdi.models import Encounter, Gap, Note, Patient, Provider
+from cdi.models import Encounter, Gap, IntegrationClient, Note, Patient, Provider
 
 BENCH_SECRET = "benchmark-only-secret-key-not-for-production-0123456789abcdef"
 CONDITIONS = [
@@ -71,6 +75,7 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=15)
         parser.add_argument("--connections", type=int, default=20)
         parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+        parser.add_argument("--page", choices=("worklist", "dashboard", "intake"), default="worklist")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts):
@@ -79,8 +84,11 @@ class Command(BaseCommand):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed (apt-get install wrk)")
         self.seed(opts["encounters"], opts["gaps"])
+        page = opts["page"]
         with override_settings(SECRET_KEY=BENCH_SECRET):
-            cookie = self.session_cookie()
+            cookie = self.session_cookie("finance" if page == "dashboard" else "cdi_specialist")
+        if page == "dashboard":
+            self.seed_history()
         port = free_port()
         # Production settings, minus TLS (loopback has none); the session hash uses this key.
         env = {
@@ -90,6 +98,8 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_COOKIES": "false",
+            "CELERY_QUEUE": "benchmark-intake",  # intake enqueues here; nothing consumes it
+            "LOG_LEVEL": "WARNING",
         }
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
@@ -116,21 +126,18 @@ class Command(BaseCommand):
             start_new_session=True,
         )
         try:
-            url = f"http://127.0.0.1:{port}/worklist/"
-            self.wait_ready(url, cookie)
+            path = {"worklist": "/worklist/", "dashboard": "/finance/", "intake": "/api/notes"}[page]
+            url = f"http://127.0.0.1:{port}{path}"
+            self.wait_ready(f"http://127.0.0.1:{port}/health", cookie)
+            if page == "intake":
+                token = self.client_token()
+                headers = ["-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json"]
+                headers += ["-s", str(self.intake_script())]
+            else:
+                headers = ["-H", f"Cookie: sessionid={cookie}"]
+            command = ["wrk", "-t2", f"-c{opts['connections']}", f"-d{opts['seconds']}s", "--latency"]
             result = subprocess.run(
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{opts['connections']}",
-                    f"-d{opts['seconds']}s",
-                    "--latency",
-                    "--timeout",
-                    "5s",
-                    "-H",
-                    f"Cookie: sessionid={cookie}",
-                    url,
-                ],
+                [*command, "--timeout", "5s", *headers, url],
                 capture_output=True,
                 text=True,
                 timeout=opts["seconds"] + 30,
@@ -141,6 +148,7 @@ class Command(BaseCommand):
             server.wait(timeout=20)
         figures = parse_wrk(result.stdout)
         figures.update(
+            page=page,
             encounters=opts["encounters"],
             gaps=opts["gaps"],
             connections=opts["connections"],
@@ -151,7 +159,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(figures))
             return
         self.stdout.write(
-            f"worklist, first page, {figures['gaps']:,} open gaps over {figures['encounters']:,} encounters"
+            f"{page}: {figures['gaps']:,} open gaps over {figures['encounters']:,} encounters"
         )
         self.stdout.write(
             f"gunicorn {figures['gunicorn_workers']} workers, wrk {figures['connections']} connections, {figures['seconds']} s"
@@ -210,9 +218,30 @@ class Command(BaseCommand):
                 )
             Gap.objects.bulk_create(gaps, batch_size=2000)
 
-    def session_cookie(self) -> str:
-        user, created = User.objects.get_or_create(username="bench-specialist")
-        user.groups.add(Group.objects.get_or_create(name="cdi_specialist")[0])
+    def seed_history(self) -> None:
+        from cdi.demo.history import seed_history
+
+        specialist, _ = User.objects.get_or_create(username="bench-cdi_specialist")
+        seed_history(specialist, list(Provider.objects.filter(npi__startswith="99000000")[:10]), count=300)
+
+    def client_token(self) -> str:
+        IntegrationClient.objects.filter(name="benchmark-intake").delete()
+        return IntegrationClient.issue("benchmark-intake")[1]
+
+    def intake_script(self) -> Path:
+        script = Path(tempfile.mkdtemp()) / "post.lua"
+        body = json.dumps(
+            {
+                "encounter": "BENCH-00000",
+                "text": "Sodium 128 mmol/L, fluid restriction 1.5 L, recheck in the morning.",
+            }
+        )
+        script.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n')
+        return script
+
+    def session_cookie(self, role: str) -> str:
+        user, created = User.objects.get_or_create(username=f"bench-{role}")
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
         session = SessionStore()
         session["_auth_user_id"] = str(user.pk)
         session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
@@ -222,7 +251,7 @@ class Command(BaseCommand):
 
     def wait_ready(self, url: str, cookie: str) -> None:
         request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(request, timeout=5) as response:
@@ -230,4 +259,4 @@ class Command(BaseCommand):
                         return
             except OSError:
                 time.sleep(0.3)
-        raise CommandError("gunicorn did not answer the worklist within 30 s")
+        raise CommandError("gunicorn did not become healthy within 120 s")
