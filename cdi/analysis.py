@@ -38,7 +38,11 @@ def claim_note(note_id: int) -> bool:
 def analyse_note(note_id: int) -> str:
     """Analyse one note by id; idempotent. Returns what happened, for logs and tests."""
     if not claim_note(note_id):
-        log.info("note %s not claimable (gone, or already processing/analysed)", note_id)
+        if Note.objects.filter(pk=note_id, status=Note.Status.PROCESSING).exists():
+            # Another worker has it, or had it and died: the task retries once the claim is stale.
+            log.info("note %s is being processed elsewhere", note_id)
+            return "busy"
+        log.info("note %s not claimable (gone or already analysed)", note_id)
         return "skipped"
     note = Note.objects.get(pk=note_id)
     started = time.monotonic()

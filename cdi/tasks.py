@@ -12,9 +12,13 @@ from .intake import enqueue_analysis
 from .models import Note
 
 
-@shared_task(name="cdi.analyse_note", acks_late=True, ignore_result=True)
-def analyse_note(note_id: int) -> str:
-    return analysis.analyse_note(note_id)
+@shared_task(bind=True, name="cdi.analyse_note", acks_late=True, ignore_result=True, max_retries=10)
+def analyse_note(self, note_id: int) -> str:
+    outcome = analysis.analyse_note(note_id)
+    if outcome == "busy":
+        # A redelivered task can arrive before its dead worker's claim turns stale: come back then.
+        raise self.retry(countdown=settings.ANALYSIS_STALE_SECONDS)
+    return outcome
 
 
 @shared_task(name="cdi.requeue_received_notes", ignore_result=True)
