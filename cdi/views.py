@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import gaps as gaps_service
@@ -103,25 +110,66 @@ def note_detail(request: AuthenticatedHttpRequest, note_id: int) -> HttpResponse
 @require_GET
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
-    page = Paginator(worklist_queries.encounters(filters), 25).get_page(request.GET.get("page"))
+    querystring = request.GET.urlencode()
     pending = Note.objects.filter(status__in=(Note.Status.RECEIVED, Note.Status.PROCESSING)).count()
+    table = worklist_table(request, filters, querystring, pending)
+    if request.htmx:
+        return HttpResponse(table)
+    context = {
+        "filters": filters,
+        "table": table,
+        **filter_choices(),
+        "categories": GAP_CATEGORIES,
+        "statuses": Gap.Status.choices,
+    }
+    return render(request, "cdi/worklist.html", context)
+
+
+def filter_choices() -> dict:
+    """Service lines and attendings for the filter menus; they change rarely, so reuse them briefly."""
+    key = "worklist:filter-choices"
+    choices = cache.get(key) if settings.WORKLIST_CACHE_SECONDS else None
+    if choices is None:
+        choices = {
+            "service_lines": list(
+                Encounter.objects.exclude(service_line="")
+                .values_list("service_line", flat=True)
+                .distinct()
+                .order_by("service_line")
+            ),
+            "attendings": list(
+                Provider.objects.filter(encounters__isnull=False).distinct().order_by("name").values("id", "name")
+            ),
+        }
+        if settings.WORKLIST_CACHE_SECONDS:
+            cache.set(key, choices, settings.WORKLIST_CACHE_SECONDS)
+    return choices
+
+
+def worklist_table(request: HttpRequest, filters: Filters, querystring: str, pending: int) -> str:
+    """The ranked table, cached for a few seconds under a key that changes with any gap change,
+    so twenty specialists refreshing the same view do not each re-rank ten thousand gaps."""
+    ttl = settings.WORKLIST_CACHE_SECONDS
+    key = ""
+    if ttl:
+        version = Gap.objects.aggregate(changed=Max("updated_at"), n=Count("id"))
+        stamp = version["changed"].timestamp() if version["changed"] else 0
+        digest = hashlib.sha256(querystring.encode()).hexdigest()[:24]
+        key = f"worklist:{stamp}:{version['n']}:{pending}:{digest}"
+        if (cached := cache.get(key)) is not None:
+            return mark_safe(cached)  # our own rendered template output
+    page = Paginator(worklist_queries.encounters(filters), 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
         "facets": worklist_queries.facet_counts(filters),
         "pending": pending,
-        "querystring": request.GET.urlencode(),
-        "service_lines": Encounter.objects.exclude(service_line="")
-        .values_list("service_line", flat=True)
-        .distinct()
-        .order_by("service_line"),
-        "attendings": Provider.objects.filter(encounters__isnull=False).distinct().order_by("name"),
-        "categories": GAP_CATEGORIES,
-        "statuses": Gap.Status.choices,
+        "querystring": querystring,
     }
-    if request.htmx:
-        return render(request, "cdi/worklist.html#worklist-table", context)
-    return render(request, "cdi/worklist.html", context)
+    html = render_to_string("cdi/worklist.html#worklist-table", context, request)
+    if ttl:
+        cache.set(key, html, ttl)
+    return html
 
 
 def get_encounter_for_user(request: AuthenticatedHttpRequest, encounter_id: int) -> Encounter:

@@ -124,6 +124,9 @@ CONTENT_SECURITY_POLICY = envstr(
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
 )
 
+# Seconds the ranked worklist table is reused while no gap changes (0 = always re-rank).
+WORKLIST_CACHE_SECONDS = envint("WORKLIST_CACHE_SECONDS", 30, minimum=0)
+
 # --- Intake ---------------------------------------------------------------
 NOTE_MAX_BYTES = envint("NOTE_MAX_BYTES", 1_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NOTE_MAX_BYTES * 2 + 65536
