@@ -130,6 +130,8 @@ WORKLIST_CACHE_SECONDS = envint("WORKLIST_CACHE_SECONDS", 30, minimum=0)
 # --- Intake ---------------------------------------------------------------
 NOTE_MAX_BYTES = envint("NOTE_MAX_BYTES", 1_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = NOTE_MAX_BYTES * 2 + 65536
+# Largest FHIR request body (a Bundle may carry several notes).
+FHIR_MAX_BYTES = envint("FHIR_MAX_BYTES", 10 * NOTE_MAX_BYTES, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Celery ---------------------------------------------------------------
