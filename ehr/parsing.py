@@ -304,7 +304,8 @@ def parse_resource(data: Any, expected: str | None = None) -> ResourceData:
             "not-supported",
             "resourceType",
         )
-    if resource_type in NEEDS_SUBJECT and not (data.get("subject") or {}).get("reference"):
+    subject = data.get("subject")
+    if resource_type in NEEDS_SUBJECT and not (isinstance(subject, dict) and subject.get("reference")):
         raise FhirError(
             422, f"{resource_type}.subject is required: it must reference the Patient.", "required", "subject"
         )

@@ -100,6 +100,9 @@ INVALID = [
     pytest.param(
         without(document(), "subject"), 422, "DocumentReference.subject is required", id="no-subject"
     ),
+    pytest.param(
+        with_value(document(), True, "subject"), 422, "DocumentReference.subject", id="subject-wrong-type"
+    ),
     pytest.param(without(document(), "context"), 422, "context.encounter is required", id="no-encounter"),
     pytest.param(
         with_value(document(), {"reference": "Encounter/nope"}, "context", "encounter", 0),
