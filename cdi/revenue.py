@@ -88,7 +88,7 @@ def expected_impact(
         try:
             change = gap_change(claim, documented_code, candidate_codes[0])
             shift = expected_shift(claim, add=change.add, replace=dict(change.replace))
-            rate = select_base_rate(configured_base_rates(), timezone.localdate())
+            rate = select_base_rate(configured_base_rates(), timezone.localdate(), encounter.payer or None)
             return dollars(shift, rate)
         except (InvalidCode, NoPrincipalDiagnosis, Ungroupable, ValueError) as exc:
             log.info(

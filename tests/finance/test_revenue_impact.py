@@ -146,3 +146,16 @@ def test_finance_pages_are_for_finance_and_admin_only(client, cast):
         assert client.get(reverse("finance-dashboard")).status_code == 403
         assert client.get(reverse("finance-csv", args=["category"])).status_code == 403
     assert Gap.objects.count() == 0
+
+
+def test_expected_impact_uses_the_encounters_payer_rate(db, settings):
+    settings.DRG_BASE_RATES = [
+        {"amount": "6500.00", "effective_from": "2025-10-01", "payer": None},
+        {"amount": "9000.00", "effective_from": "2025-10-01", "payer": "Acme Health"},
+    ]
+    revenue.configured_base_rates.cache_clear()
+    enc = sepsis_encounter()
+    enc.payer = "Acme Health"
+    enc.save(update_fields=("payer",))
+    impact = revenue.expected_impact(enc, "undocumented_diagnosis", "", ["G93.41"])
+    assert impact.inputs()["base_rate"] == "9000.00"
