@@ -97,3 +97,23 @@ def test_with_the_model_each_gap_records_its_probability_and_the_adapter_version
     with override_settings(CDI_MODEL_ENABLED=False):
         assert analyse_note(rules_only_note.id) == "analysed"
     assert set(rules_only_note.gaps.values_list("condition", flat=True)) == set(note.gaps.values_list("condition", flat=True))
+
+
+def test_fhir_observations_feed_the_detector_as_indicators(rules_only, encounter):
+    """A sodium sent by the EHR as an Observation counts like one written in the note."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ehr.models import Observation
+
+    text = "PROGRESS NOTE\nASSESSMENT AND PLAN:\n1. Start fluid restriction 1.2 L and recheck sodium every 6 hours.\n"
+    without = analyse(encounter, text)
+    assert not without.gaps.filter(condition="hyponatremia").exists()
+    Observation.objects.create(
+        patient=encounter.patient, encounter=encounter, loinc_code="2951-2", display="Sodium", status="final",
+        value=126, unit="mmol/L", effective_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    with_lab = analyse(encounter, text)
+    gap = with_lab.gaps.get(condition="hyponatremia")
+    assert any(i["name"] == "sodium" and float(i["value"]) == 126 for i in gap.indicators), gap.indicators
