@@ -74,7 +74,8 @@ def export_csv(request: AuthenticatedHttpRequest, table: str) -> HttpResponse:
 @role_required(FINANCE, ADMIN)
 @require_GET
 def roi(request: AuthenticatedHttpRequest) -> HttpResponse:
-    defaults = {**finance.RoiInputs().__dict__, **finance.measured_roi_defaults()}
+    measured = finance.measured_roi_defaults()
+    defaults = {**finance.RoiInputs().__dict__, **measured}
     values, errors = {}, []
     for f in dc_fields(finance.RoiInputs):
         raw = request.GET.get(f.name, "")
@@ -95,6 +96,6 @@ def roi(request: AuthenticatedHttpRequest) -> HttpResponse:
         "inputs": inputs,
         "result": finance.roi(inputs),
         "errors": errors,
-        "measured": finance.measured_roi_defaults(),
+        "measured": measured,
     }
     return render(request, "cdi/roi.html", context, status=status)

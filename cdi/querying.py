@@ -263,19 +263,24 @@ def _send(query: Query, actor, action: str) -> None:
     audit.record(
         actor, action, query, after={"status": query.status, "expires": query.link_expires_at.isoformat()}
     )
-    url = link_url(query)
-    recipient = query.addressed_to.email or (query.addressed_to.user.email if query.addressed_to.user else "")
+    # No PHI in e-mail: the link opens the query after the physician follows it.
+    mail_on_commit(
+        physician_email(query.addressed_to),
+        "A documentation query is waiting for you",
+        f"A clinical documentation query needs your answer:\n\n{link_url(query)}\n\n"
+        f"The link works once and expires in {settings.QUERY_LINK_MAX_AGE_HOURS} hours.",
+    )
+
+
+def physician_email(provider: Provider) -> str:
+    return provider.email or (provider.user.email if provider.user else "")
+
+
+def mail_on_commit(recipient: str, subject: str, body: str) -> None:
+    """Send once the transaction commits (never for a rolled-back change); no address, no mail."""
     if recipient:
-        # No PHI in e-mail: the link opens the query after the physician follows it.
         transaction.on_commit(
-            lambda: send_mail(
-                "A documentation query is waiting for you",
-                f"A clinical documentation query needs your answer:\n\n{url}\n\n"
-                f"The link works once and expires in {settings.QUERY_LINK_MAX_AGE_HOURS} hours.",
-                settings.DEFAULT_FROM_EMAIL,
-                [recipient],
-                fail_silently=True,
-            )
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient], fail_silently=True)
         )
 
 
@@ -363,18 +368,12 @@ def answer_query(
     )
     if response.outcome == Response.Outcome.AGREED:
         revenue.record_actual_impact(query.encounter)
-    specialist_email = query.created_by.email
-    if specialist_email:
-        transaction.on_commit(
-            lambda: send_mail(
-                "A query was answered",
-                f"Query {query.pk} was answered ({response.get_outcome_display()}).\n"
-                f"{settings.SITE_URL}{reverse('encounter-detail', args=[query.encounter_id])}",
-                settings.DEFAULT_FROM_EMAIL,
-                [specialist_email],
-                fail_silently=True,
-            )
-        )
+    mail_on_commit(
+        query.created_by.email,
+        "A query was answered",
+        f"Query {query.pk} was answered ({response.get_outcome_display()}).\n"
+        f"{settings.SITE_URL}{reverse('encounter-detail', args=[query.encounter_id])}",
+    )
     return response
 
 
@@ -428,35 +427,24 @@ def follow_up(now: dt.datetime | None = None) -> dict[str, int]:
                 locked.escalation_level = level
                 locked.save(update_fields=("escalation_level",))
                 audit.record(None, "query.escalated", locked, after={"level": level, "to": step["role"]})
-                if step.get("email"):
-                    _mail_escalation(locked.pk, step, steps_due)
+                _mail_escalation(locked.pk, step, steps_due)
                 counts["escalated"] += 1
     return counts
 
 
 def _mail_escalation(query_id: int, step: dict, steps_due: int) -> None:
     hours = steps_due * settings.QUERY_REMIND_AFTER_HOURS
-    transaction.on_commit(
-        lambda: send_mail(
-            "Unanswered documentation query",
-            f"Query {query_id} has been unanswered for {hours} hours and is escalated to you ({step['role']}).",
-            settings.DEFAULT_FROM_EMAIL,
-            [step["email"]],
-            fail_silently=True,
-        )
+    mail_on_commit(
+        step.get("email", ""),
+        "Unanswered documentation query",
+        f"Query {query_id} has been unanswered for {hours} hours and is escalated to you ({step['role']}).",
     )
 
 
 def _mail_reminder(query: Query) -> None:
-    recipient = query.addressed_to.email
-    if recipient:
-        transaction.on_commit(
-            lambda: send_mail(
-                "Reminder: a documentation query is waiting for you",
-                "A clinical documentation query is still waiting for your answer. "
-                "Use the link in the original e-mail or your query inbox.",
-                settings.DEFAULT_FROM_EMAIL,
-                [recipient],
-                fail_silently=True,
-            )
-        )
+    mail_on_commit(
+        physician_email(query.addressed_to),
+        "Reminder: a documentation query is waiting for you",
+        "A clinical documentation query is still waiting for your answer. "
+        "Use the link in the original e-mail or your query inbox.",
+    )

@@ -72,7 +72,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @role_required(*CHART_ROLES)
 @require_GET
 def note_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    notes = Note.objects.select_related("encounter__patient").order_by("-received_at", "-id")
+    notes = (
+        Note.objects.select_related("encounter__patient")
+        .annotate(gap_count=Count("gaps"))
+        .order_by("-received_at", "-id")
+    )
     status = request.GET.get("status", "")
     if status in Note.Status.values:
         notes = notes.filter(status=status)
@@ -138,7 +142,10 @@ def filter_choices() -> dict:
                 .order_by("service_line")
             ),
             "attendings": list(
-                Provider.objects.filter(encounters__isnull=False).distinct().order_by("name").values("id", "name")
+                Provider.objects.filter(encounters__isnull=False)
+                .distinct()
+                .order_by("name")
+                .values("id", "name")
             ),
         }
         if settings.WORKLIST_CACHE_SECONDS:

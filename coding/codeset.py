@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import simple_icd_10_cm as icd
+from cdi.icd10 import icd
 
 CODESET_VERSION = "ICD-10-CM FY2026 (simple-icd-10-cm 1.5.0)"
 

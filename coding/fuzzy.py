@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-import simple_icd_10_cm as icd
+from cdi.icd10 import icd
 
 from . import codeset
 from .lexicon import normalise_token

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import simple_icd_10_cm as icd
+from cdi.icd10 import icd
 
 from . import codeset
 

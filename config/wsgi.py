@@ -7,5 +7,8 @@ from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
-# Import every view module (and the code tables they load) at boot, not on a user's first request.
+# Load every view module and the ICD-10-CM tables at boot, not on a user's first request.
 get_resolver().check()
+from cdi.icd10 import icd  # noqa: E402
+
+icd.is_valid_item("A00")

@@ -11,10 +11,11 @@ import uuid
 import pytest
 from django.db import connection
 
+from cdi.management.loopback import free_port
 from cdi.models import AuditEvent, Gap, Note
 from cdi.tasks import requeue_received_notes
 from config.celery import app
-from tests.faults.procs import RedisServer, free_port, kill_group, start_worker, wait_for
+from tests.faults.procs import RedisServer, kill_group, start_worker, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

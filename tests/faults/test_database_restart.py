@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.procs import ROOT, PostgresServer, free_port, manage, port_open, wait_for
+from cdi.management.loopback import free_port
+from tests.faults.procs import ROOT, PostgresServer, manage, port_open, wait_for
 
 pytestmark = pytest.mark.faults
 

@@ -80,3 +80,23 @@ def test_the_note_list_polls_while_analyses_are_pending(client, cast, encounter)
     assert b"<html" not in response.content
     Note.objects.update(status="analysed")
     assert b"hx-trigger" not in client.get(reverse("note-list"), HTTP_HX_REQUEST="true").content
+
+
+def test_the_note_list_counts_gaps_without_a_query_per_row(client, cast, encounter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_gap
+
+    for _ in range(3):
+        make_gap(encounter)
+    client.force_login(cast.specialist)
+    client.get(reverse("note-list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("note-list"))
+    for _ in range(10):
+        make_gap(encounter)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("note-list"))
+    assert len(many) == len(few)
+    assert b"<td>1</td>" in response.content

@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -22,17 +19,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from cdi.management import loopback
 from cdi.models import Encounter, IntegrationClient, Note, Patient
-
-BENCH_SECRET = "benchmark-only-secret-key-not-for-production-0123456789abcdef"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -103,56 +91,26 @@ class Command(BaseCommand):
 
     def run(self, texts: list[str], encounter: Encounter, token: str, workers: int, timeout: int) -> dict:
         queue = f"bench-{uuid.uuid4().hex[:8]}"
-        env = {
-            **os.environ,
-            "CELERY_QUEUE": queue,
-            "WORKER_CONCURRENCY": str(workers),
-            "INFERENCE_THREADS": str(max(1, (os.cpu_count() or 1) // workers)),
-            "DEBUG": "false",
-            "SECRET_KEY": BENCH_SECRET,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-        port = free_port()
-        web = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            start_new_session=True,
+        env = loopback.production_env(
+            CELERY_QUEUE=queue,
+            WORKER_CONCURRENCY=str(workers),
+            INFERENCE_THREADS=str(max(1, (os.cpu_count() or 1) // workers)),
         )
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency",
-                str(workers),
-                "-l",
-                "warning",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            start_new_session=True,
+        web, port = loopback.start_gunicorn(env, workers=2)
+        worker_args = [
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--concurrency",
+            str(workers),
+            "-l",
+            "warning",
+        ]
+        worker = loopback.start(
+            [*worker_args, "--without-heartbeat", "--without-gossip", "--without-mingle"], env
         )
         peak = [0]
         stop = threading.Event()
@@ -168,7 +126,7 @@ class Command(BaseCommand):
 
         sampler = threading.Thread(target=sample, daemon=True)
         try:
-            self.wait_healthy(port)
+            loopback.wait_healthy(port)
             time.sleep(5)  # let the workers load the model before the clock starts
             sampler.start()
             ids = [self.submit(port, token, encounter, text, i) for i, text in enumerate(texts)]
@@ -180,11 +138,7 @@ class Command(BaseCommand):
         finally:
             stop.set()
             for proc in (worker, web):
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=30)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    pass
+                loopback.stop(proc)
         notes = list(Note.objects.filter(pk__in=ids).values("status", "received_at", "analysed_at"))
         done = [n for n in notes if n["status"] == "analysed"]
         latencies = [(n["analysed_at"] - n["received_at"]).total_seconds() for n in done]
@@ -215,14 +169,3 @@ class Command(BaseCommand):
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())["id"]
-
-    def wait_healthy(self, port: int) -> None:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise CommandError("gunicorn did not become healthy within 120 s")

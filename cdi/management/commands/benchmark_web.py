@@ -6,17 +6,12 @@ latency percentiles and error counts."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,9 +22,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 
+from cdi.management import loopback
 from cdi.models import Encounter, Gap, IntegrationClient, Note, Patient, Provider
 
-BENCH_SECRET = "benchmark-only-secret-key-not-for-production-0123456789abcdef"
 CONDITIONS = [
     ("organism", "pneumonia", "mcc"),
     ("acuity", "heart_failure", "mcc"),
@@ -37,12 +32,6 @@ CONDITIONS = [
     ("undocumented_diagnosis", "acute_kidney_injury", "cc"),
     ("severity", "ckd_stage", "cc"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def parse_wrk(output: str) -> dict:
@@ -85,22 +74,12 @@ class Command(BaseCommand):
             raise CommandError("wrk is not installed (apt-get install wrk)")
         self.seed(opts["encounters"], opts["gaps"])
         page = opts["page"]
-        with override_settings(SECRET_KEY=BENCH_SECRET):
+        with override_settings(SECRET_KEY=loopback.BENCH_SECRET):  # the session hash uses the key
             cookie = self.session_cookie("finance" if page == "dashboard" else "cdi_specialist")
         if page == "dashboard":
             self.seed_history()
-        port = free_port()
-        # Production settings, minus TLS (loopback has none); the session hash uses this key.
-        env = {
-            **os.environ,
-            "DEBUG": "false",
-            "SECRET_KEY": BENCH_SECRET,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_COOKIES": "false",
-            "CELERY_QUEUE": "benchmark-intake",  # intake enqueues here; nothing consumes it
-            "LOG_LEVEL": "WARNING",
-        }
+        # The intake enqueues on a queue nothing consumes.
+        env = loopback.production_env(CELERY_QUEUE="benchmark-intake")
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
             cwd=settings.BASE_DIR,
@@ -108,27 +87,11 @@ class Command(BaseCommand):
             check=True,
             timeout=300,
         )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "-w",
-                str(opts["workers"]),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            start_new_session=True,
-        )
+        server, port = loopback.start_gunicorn(env, workers=opts["workers"])
         try:
             path = {"worklist": "/worklist/", "dashboard": "/finance/", "intake": "/api/notes"}[page]
             url = f"http://127.0.0.1:{port}{path}"
-            self.wait_ready(f"http://127.0.0.1:{port}/health", cookie)
+            loopback.wait_healthy(port)
             if page == "intake":
                 token = self.client_token()
                 headers = ["-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json"]
@@ -144,8 +107,7 @@ class Command(BaseCommand):
                 check=True,
             )
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+            loopback.stop(server)
         figures = parse_wrk(result.stdout)
         figures.update(
             page=page,
@@ -158,9 +120,7 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(figures))
             return
-        self.stdout.write(
-            f"{page}: {figures['gaps']:,} open gaps over {figures['encounters']:,} encounters"
-        )
+        self.stdout.write(f"{page}: {figures['gaps']:,} open gaps over {figures['encounters']:,} encounters")
         self.stdout.write(
             f"gunicorn {figures['gunicorn_workers']} workers, wrk {figures['connections']} connections, {figures['seconds']} s"
         )
@@ -248,15 +208,3 @@ class Command(BaseCommand):
         session["_auth_user_hash"] = user.get_session_auth_hash()
         session.create()
         return session.session_key
-
-    def wait_ready(self, url: str, cookie: str) -> None:
-        request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise CommandError("gunicorn did not become healthy within 120 s")

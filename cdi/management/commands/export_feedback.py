@@ -47,7 +47,9 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(f"The folder {path.parent} does not exist.")
         kb = default_knowledge()
-        gaps = Gap.objects.select_related("note__author", "encounter__patient", "encounter__attending").order_by("id")
+        gaps = Gap.objects.select_related(
+            "note__author", "encounter__patient", "encounter__attending"
+        ).order_by("id")
         outcomes = dict(Response.objects.values_list("query__gap_id", "outcome"))
         written = skipped = 0
         with path.open("w", encoding="utf-8") as fh:
@@ -56,7 +58,9 @@ class Command(BaseCommand):
                 if label is None or not gap.evidence:
                     skipped += 1
                     continue
-                knowledge = kb.get(gap.category, gap.condition) if kb.is_known(gap.category, gap.condition) else None
+                knowledge = (
+                    kb.get(gap.category, gap.condition) if kb.is_known(gap.category, gap.condition) else None
+                )
                 finding = GapFinding(
                     category=gap.category,
                     condition=gap.condition,
