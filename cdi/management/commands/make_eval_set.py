@@ -1,5 +1,5 @@
 """python manage.py make_eval_set --labels cdi/labels/cdi-extra.jsonl --out var/eval/extra.jsonl
-   [--mtsamples DIR] [--split train|test|all]
+   [--mtsamples DIR] [--split train|test|test_batch4|test_batch5|...|all]
 
 Joins labels keyed by report file name with the report text (never stored in the
 repository) into the evaluation format {id, text, gaps}.
@@ -26,6 +26,9 @@ def split_ids(labels_path: Path, split: str) -> set[str] | None:
     key = labels_path.stem  # "cdi-dev" or "cdi-extra"
     if key not in splits:
         raise CommandError(f"{SPLITS.name} has no split for {key}")
+    if split not in splits[key]:
+        known = ", ".join(sorted(splits[key]))
+        raise CommandError(f"{SPLITS.name} has no split {split!r} for {key} (known: {known})")
     return set(splits[key][split])
 
 
@@ -40,7 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--labels", required=True)
         parser.add_argument("--out", required=True)
         parser.add_argument("--mtsamples", default=None, help="folder of report .txt files")
-        parser.add_argument("--split", choices=("train", "test", "all"), default="all")
+        parser.add_argument(
+            "--split", default="all", help="a split name of splits.json (train, test, test_batch5...) or all"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         labels = Path(options["labels"])
