@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from cdi.clinical.context import NEGATION_PRE
 from cdi.clinical.facts import Mention, NoteFacts, StructuredData, StructuredObservation
 from cdi.clinical.knowledge import ConditionKnowledge, KnowledgeBase, compile_terms, default_knowledge
 from cdi.clinical.treatments import Treatment
@@ -220,8 +221,13 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             if specimens.intersection(organism.specimens):
                 relevant.append(organism)
             continue
-        # No specimen named: the organism must sit close to the diagnosis it would specify.
-        if any(_near(organism.start, m.start, 250) for m in mentions):
+        # No specimen named: the organism must sit close to the diagnosis it would specify
+        # (a culture result may close the paragraph that discusses it).
+        if any(_near(organism.start, m.start, 250) for m in mentions) or (
+            organism.kind == "culture"
+            and _CULTURES.search(facts.text[slice(*facts.doc.sentence(organism.start))])
+            and any(_same_paragraph(facts.text, organism.start, m.start) for m in mentions)
+        ):
             relevant.append(organism)
     if not relevant:
         return []
@@ -242,6 +248,14 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             documented_code=k.unspecified_codes[0] if k.unspecified_codes else None,
         )
     ]
+
+
+_CULTURES = re.compile(r"\bcultures?\b", re.IGNORECASE)
+
+
+def _same_paragraph(text: str, a: int, b: int) -> bool:
+    low, high = min(a, b), max(a, b)
+    return high - low <= 1200 and "\n\n" not in text[low:high].replace("\r", "")
 
 
 def _not_sepsis(facts: NoteFacts, mention: Mention, confirmed: bool = False) -> bool:
@@ -308,7 +322,11 @@ def _heart_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     for sign in signs[:2]:
         builder.span(sign.start, sign.end)
     treatments = _treatments(facts, ("iv_diuretic", "diuretic_change"))
-    weak_treatments = _treatments(facts, ("diuretic", "echo", "hf_medication"))
+    weak_treatments = _treatments(facts, ("diuretic", "echo", "hf_medication", "hf_medication_change"))
+    # A finding that names the type (systolic/diastolic dysfunction, restrictive physiology, a
+    # cardiomyopathy) with an echo or a change of HF medication supports a query on type.
+    type_findings = facts.asserted(k.terms("type_indicator_terms"))
+    type_workup = _treatments(facts, ("echo", "hf_medication_change"))
     has_structured = facts.has_structured_treatment(("iv_diuretic", "diuretic"))
     bnp_workup = bool(_abnormal(facts.values("bnp"), lambda v: v > 100))
     # A heart failure diagnosis listed in the assessment with its EF beside it is being managed.
@@ -336,6 +354,10 @@ def _heart_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         confidence = 0.65
     elif diuretics:
         confidence = 0.55
+    elif type_findings and type_workup:
+        confidence = 0.55
+        builder.span(type_findings[0].start, type_findings[0].end)
+        builder.span(type_workup[0].start, type_workup[0].end)
     else:
         confidence = 0.4  # congestion signs with an echo only
     return [
@@ -485,9 +507,27 @@ def _kidney_disease(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]
     creatinine = _abnormal(facts.values("creatinine"), lambda v: v >= 1.3) + rising
     gfr = _abnormal(facts.values("gfr"), lambda v: v < 60)
     bun = _abnormal(facts.values("bun"), lambda v: v > 30)
-    if not (creatinine or gfr):
-        return []
     treatments = _treatments(facts, k.treatment_kinds)
+    if not (creatinine or gfr):
+        # "elevated creatinine", "improvement in her renal status": the trend stated in words
+        # counts only with renal management.
+        words = [
+            m for m in facts.asserted(k.terms("indicator_terms")) if m.context.section != "review_of_systems"
+        ]
+        if not (words and treatments):
+            return []
+        builder = _Builder(facts, k)
+        builder.span(unspecified[0].start, unspecified[0].end)
+        builder.span(words[0].start, words[0].end)
+        for t in treatments[:2]:
+            builder.span(t.start, t.end)
+        return [
+            builder.finding(
+                0.6,
+                "renal failure/insufficiency documented without acuity; renal function stated as changing, managed",
+                documented_code="N19",
+            )
+        ]
     in_assessment = any(
         m.context.section in ("assessment", "plan", "hpi", "chief_complaint", "procedure")
         for m in unspecified
@@ -689,7 +729,7 @@ def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     analyte = criterion.indicator
     abnormal = _abnormal(facts.values(analyte), criterion.holds)
     if not abnormal:
-        return []
+        return _word_stated(facts, k)
     if _documented(facts, k) or _structurally_documented(facts, k):
         return []
     kinds = [kind for kind in k.treatment_kinds if kind != "serial"]
@@ -704,6 +744,27 @@ def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         or any(_near(t.start, m.start, 250) for m in abnormal if m.start >= 0)
         or analyte_words.search(facts.text[slice(*facts.doc.sentence(t.start))])
     ]
+    marked = k.extra.get("marked")
+    if marked and not treatments:
+        # At a marked level (e.g. sodium < 130) fluids given anywhere in the stay count.
+        limit = float(marked["value"])
+        test = (lambda v: v < limit) if marked["op"] == "<" else (lambda v: v > limit)
+        if _abnormal(abnormal, test):
+            treatments = [
+                t for t in _treatments(facts, [*kinds, "iv_fluids"]) if t.kind in _GENERIC_TREATMENTS
+            ]
+            if treatments:
+                builder = _Builder(facts, k)
+                for m in abnormal[:3]:
+                    builder.measurement(m)
+                builder.span(treatments[0].start, treatments[0].end)
+                return [
+                    builder.finding(
+                        0.6,
+                        f"{analyte} {marked['op']} {limit:g} ({marked['source']}) with fluids given; "
+                        "diagnosis not documented",
+                    )
+                ]
     serial = _serial(facts, analyte) if "serial" in k.treatment_kinds else []
     structured = facts.has_structured_treatment(kinds)
     builder = _Builder(facts, k)
@@ -727,6 +788,28 @@ def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     ]
 
 
+def _word_stated(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    """No value in the note, but the abnormality stated in words ("low blood counts requiring
+    platelet transfusion") with a treatment specific to it."""
+    words = [
+        m for m in facts.asserted(k.terms("word_indicators")) if m.context.section != "review_of_systems"
+    ]
+    if not words or _documented(facts, k) or _structurally_documented(facts, k):
+        return []
+    treatments = _treatments(facts, k.extra.get("word_treatments", []))
+    if not treatments:
+        return []
+    builder = _Builder(facts, k)
+    builder.span(words[0].start, words[0].end)
+    builder.span(treatments[0].start, treatments[0].end)
+    return [
+        builder.finding(0.6, f"{words[0].text} stated in words with a specific treatment; not documented")
+    ]
+
+
+_SURGICAL_ONLY = re.compile(r"estimated|ebl|post-?op", re.IGNORECASE)
+
+
 def _blood_loss_anemia(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     if _documented(facts, k) or _structurally_documented(facts, k):
         return []
@@ -738,9 +821,24 @@ def _blood_loss_anemia(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFindi
     in_note = [m for m in hb if m.start >= 0]
     if not drops and len(in_note) >= 2 and round(in_note[0].value - in_note[-1].value, 3) >= 2:
         drops = [in_note[0], in_note[-1]]
-    if not (low or drops):
-        return []
     bleeding = facts.given(("surgery_or_bleeding",))
+    if not (low or drops):
+        if [m for m in hb + hct if m.start >= 0]:
+            return []  # values in the note that are not low: the anemia is not shown
+        # No value in the note: red cells transfused for a bleed still show the anemia mattered.
+        platelets = facts.given(("platelet_transfusion",))
+        transfused = [
+            t
+            for t in _treatments(facts, ("transfusion",))
+            if not any(p.start <= t.start < p.end or t.start <= p.start < t.end for p in platelets)
+        ]
+        bleeds = [b for b in bleeding if not _SURGICAL_ONLY.match(b.text)]
+        if not (transfused and bleeds):
+            return []
+        builder = _Builder(facts, k)
+        builder.span(bleeds[0].start, bleeds[0].end)
+        builder.span(transfused[0].start, transfused[0].end)
+        return [builder.finding(0.6, "red cells transfused for bleeding; no anemia documented")]
     if not bleeding:
         builder = _Builder(facts, k)
         for m in (drops + low)[:2]:
@@ -766,8 +864,20 @@ _BASELINE = re.compile(
 )
 
 
+_CHRONIC_BEFORE = re.compile(r"chronic\s*$", re.IGNORECASE)
+
+
 def _aki(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
-    if _documented(facts, k) or _structurally_documented(facts, k):
+    # "chronic renal insufficiency" names CKD, not an acute injury.
+    documented = [
+        m
+        for m in _documented(facts, k)
+        if not (
+            _CHRONIC_BEFORE.search(facts.text[max(0, m.start - 25) : m.start])
+            and "acute" not in facts.text[max(0, m.start - 25) : m.start].lower()
+        )
+    ]
+    if documented or _structurally_documented(facts, k):
         return []
     rises = [
         m
@@ -775,6 +885,11 @@ def _aki(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         if m.series and (m.change >= 0.3 or m.value >= 1.5 * max(m.first, 0.1))
     ]
     rises = [m for m in rises if m.value > m.first]
+    # Recovery: a fall to two-thirds or less of an elevated value (KDIGO's 1.5x, read backwards
+    # from the recovered baseline).
+    rises += [
+        m for m in facts.values("creatinine") if m.series and m.first >= 1.3 and m.first >= 1.5 * m.value
+    ]
     if not rises:
         baseline = _BASELINE.search(facts.text)
         if baseline:
@@ -967,27 +1082,85 @@ def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     ]
 
 
+# Altered-mentation phrases that carry their own negation word ("not oriented", "unable to arouse").
+_NEGATIVE_AMS = re.compile(
+    r"\b(?:not|poorly|less|un)\s*(?:oriented|arousable|responsive)|\bunable\s+to\s+(?:arouse|follow)|"
+    r"\bnon-?responsive",
+    re.IGNORECASE,
+)
+
+
+_ATTRIBUTION = re.compile(r"\b(?:secondary\s+to|due\s+to|related\s+to|caused\s+by|attributed\s+to)\b", re.I)
+
+
+def _ams_mentions(facts: NoteFacts, k: ConditionKnowledge) -> list[Mention]:
+    """Altered mental status observed in this encounter.
+
+    A review-of-systems line counts when it reports what the examiner saw ("not obtainable as the
+    patient is drowsy and confused"); a negation that is only the AMS phrase itself ("not oriented
+    and is quite confused") does not negate the next finding.
+    """
+    observed = k.terms("ros_observed_terms")
+    out = []
+    for m in facts.mentions(k.terms("ams_terms")):
+        ctx = m.context
+        if ctx.hypothetical or ctx.historical or ctx.family:
+            continue
+        sentence_start, _ = facts.doc.sentence(m.start)
+        before = facts.text[sentence_start : m.start]
+        if ctx.negated:
+            cleaned = _NEGATIVE_AMS.sub(" ", before)
+            if observed is not None:
+                cleaned = observed.sub(" ", cleaned)  # "not obtainable as the patient is confused"
+            if NEGATION_PRE.search(" ".join(cleaned.split()[-10:])):
+                continue
+        if ctx.section == "review_of_systems":
+            sentence = facts.text[slice(*facts.doc.sentence(m.start))]
+            if observed is None or not observed.search(sentence):
+                continue
+        out.append(m)
+    return out
+
+
+def _cause_values(facts: NoteFacts, k: ConditionKnowledge) -> list[Measurement]:
+    out: list[Measurement] = []
+    for raw in k.extra.get("cause_values", []):
+        limit = float(raw["value"])
+        test = (lambda v, limit=limit: v < limit) if raw["op"] == "<" else (lambda v, limit=limit: v > limit)
+        out += _abnormal(facts.values(raw["indicator"]), test)
+    return out
+
+
 def _encephalopathy(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     if _documented(facts, k) or _structurally_documented(facts, k):
         return []
-    ams = [m for m in facts.asserted(k.terms("ams_terms")) if m.context.section != "review_of_systems"]
+    ams = _ams_mentions(facts, k)
     if not ams:
         return []
-    low_na = _abnormal(facts.values("sodium"), lambda v: v < 125)
-    ammonia = _abnormal(facts.values("ammonia"), lambda v: v > 50)
+    values = _cause_values(facts, k)
     # The cause must be discussed near the altered mentation; a cause elsewhere in a long
     # note (and "confusion" in another sense) is not a link a query could cite.
+    # A cause stated as the reason for the encounter or in the assessment applies to the whole note.
     causes = [
-        c for c in facts.asserted(k.terms("cause_terms")) if any(_near(c.start, a.start, 600) for a in ams)
+        c
+        for c in facts.asserted(k.terms("cause_terms"))
+        if any(_near(c.start, a.start, 600) for a in ams)
+        or c.context.section in ("chief_complaint", "assessment")
     ]
-    if not (causes or low_na or ammonia):
+    # Where the provider attributes the altered mentation ("likely secondary to medications"),
+    # only a cause in that statement counts.
+    attributed = [a for a in ams if _ATTRIBUTION.search(facts.text[a.end : facts.doc.sentence(a.start)[1]])]
+    if attributed and len(attributed) == len(ams):
+        bounds = [facts.doc.sentence(a.start) for a in attributed]
+        causes = [c for c in causes if any(lo <= c.start < hi for lo, hi in bounds)]
+    if not (causes or values):
         return []
     treatments = _treatments(facts, k.treatment_kinds)
     if not treatments:
         return []
     builder = _Builder(facts, k)
     builder.span(ams[0].start, ams[0].end)
-    for m in (low_na + ammonia)[:2]:
+    for m in values[:2]:
         builder.measurement(m)
     for c in causes[:1]:
         builder.span(c.start, c.end)

@@ -8,10 +8,10 @@ observations, documented conditions, medication requests).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from cdi.clinical.context import ClinicalText, Context
+from cdi.clinical.context import RESOLVED, ClinicalText, Context
 from cdi.clinical.treatments import Treatment, extract_treatments
 from cdi.clinical.values import Measurement, OrganismMention, extract_measurements, extract_organisms
 
@@ -47,6 +47,10 @@ class Mention:
 _NOT_GIVEN_SECTIONS = {"allergies", "family_history", "social_history"}
 _PROPHYLAXIS = re.compile(
     r"prophyla\w*|to\s+prevent|preoperative(?:ly)?|pre-?op|perioperative", re.IGNORECASE
+)
+# "We discussed the risks of bleeding and blood transfusion": consent talk, not a treatment given.
+_RISK_TALK = re.compile(
+    r"\brisks?\b[^.]*\b(?:benefits|alternatives|complications)\b|\binformed\s+consent\b", re.IGNORECASE
 )
 _ANESTHESIA = re.compile(r"anesthesia|anesthetic|induction|extubated\s+in\s+the\s+operating", re.IGNORECASE)
 
@@ -95,7 +99,16 @@ class NoteFacts:
         ]
 
     def asserted(self, pattern: re.Pattern[str] | None, chronic: bool = False) -> list[Mention]:
-        return [m for m in self.mentions(pattern, chronic) if m.context.asserted]
+        out = []
+        for m in self.mentions(pattern, chronic):
+            ctx = m.context
+            if ctx.asserted:
+                out.append(m)
+            elif not (ctx.negated or ctx.hypothetical or ctx.family) and self._treated_this_stay(
+                m.start, m.end, ctx
+            ):
+                out.append(Mention(m.start, m.end, m.text, replace(ctx, historical=False)))
+        return out
 
     def given(self, kinds: tuple[str, ...] | list[str] | set[str]) -> list[Treatment]:
         """Treatments of these kinds that the patient actually gets (not negated, allergic, hypothetical)."""
@@ -107,7 +120,9 @@ class NoteFacts:
             ctx = self.context(treatment.start, treatment.end, chronic=True)
             if ctx.section in _NOT_GIVEN_SECTIONS or ctx.negated or ctx.hypothetical or ctx.family:
                 continue
-            if ctx.historical:
+            if ctx.historical and not self._treated_this_stay(treatment.start, treatment.end, ctx):
+                continue
+            if _RISK_TALK.search(self.text[slice(*self.doc.sentence(treatment.start))]):
                 continue
             if treatment.kind == "antibiotic":
                 start, end = self.doc.sentence(treatment.start)
@@ -121,6 +136,18 @@ class NoteFacts:
                     continue
             out.append(treatment)
         return out
+
+    def _treated_this_stay(self, start: int, end: int, ctx: Context) -> bool:
+        """In a hospital course "was treated" narrates this stay: it alone does not make a mention past."""
+        if not ctx.historical or ctx.section != "hospital_course" or ctx.history_mention:
+            return False
+        sentence_start, sentence_end = self.doc.sentence(start)
+        before = " ".join(self.text[sentence_start:start].split()[-8:])
+        after = " ".join(self.text[end:sentence_end].split()[:8])
+        if re.search(r"\b(?:19|20)\d\d\b", after[:40]):
+            return False
+        cues = [m.group(0).lower() for m in RESOLVED.finditer(before + " | " + after)]
+        return bool(cues) and all(re.fullmatch(r"(?:was|were)\s+treated", " ".join(c.split())) for c in cues)
 
     def has_structured_treatment(self, kinds: tuple[str, ...] | list[str] | set[str]) -> bool:
         return bool(self.structured_treatment_kinds.intersection(kinds))

@@ -140,6 +140,7 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"fractional\s+excretion|avoid\s+nephrotoxi\w*|hold\s+(?:\w+\s+){0,2}(?:nsaids?|metformin|ace|arb)|"
         r"renally\s+dose\w*|(?:follow|monitor|recheck|repeat|trend)\w*\s+(?:\w+\s+){0,3}(?:renal\s+function|"
         r"creatinine|bun|chemistr\w*|bmp|labs)",
+        r"(?:improve|increase|maintain|monitor)\w*\s+(?:his\s+|her\s+|the\s+)?urine\s+output",
     ),
     "monitoring": (
         r"(?:follow|monitor|recheck|repeat|trend|check|serial|daily|watch)\w*\s+(?:\w+\s+){0,4}(?:labs?|levels?|"
@@ -166,6 +167,16 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"coreg|carvedilol|metoprolol\s+succinate|toprol(?:\s+xl)?|bisoprolol|entresto|sacubitril|lisinopril|enalapril|"
         r"losartan|valsartan|spironolactone|aldactone|eplerenone|digoxin|lanoxin|hydralazine|isosorbide",
     ),
+    "hf_medication_change": (
+        r"(?:reduce|reduced|reducing|decrease|decreased|decreasing|increase|increased|increasing|titrat\w*|"
+        r"uptitrat\w*|held|hold|holding|adjust\w*|restart\w*)\s+(?:\w+\s+){0,3}(?:coreg|carvedilol|metoprolol|"
+        r"toprol|bisoprolol|beta[- ]blockers?|lisinopril|enalapril|ace\s+inhibitors?|losartan|valsartan|entresto|"
+        r"spironolactone|aldactone|digoxin|lanoxin|hydralazine|isosorbide)",
+        r"(?:coreg|carvedilol|metoprolol|toprol|beta[- ]blockers?|lisinopril|enalapril|ace\s+inhibitors?|losartan|"
+        r"valsartan|entresto|digoxin)\s+(?:had\s+been\s+|has\s+been\s+|was\s+|were\s+)?(?:held|reduced|"
+        r"decreased|increased|titrated|uptitrated|adjusted)",
+    ),
+    "reversal_agent": (r"narcan|naloxone|flumazenil|romazicon",),
     "steroid": (
         r"prednisone|solu-?medrol|methylprednisolone|iv\s+steroids?|steroids?\s+(?:taper|burst)|dexamethasone|"
         r"decadron|hydrocortisone|medrol",
@@ -173,7 +184,8 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "surgery_or_bleeding": (
         r"gi\s+bleed\w*|gastrointestinal\s+(?:bleed\w*|hemorrhage)|hemorrhag\w*|bleeding|melena|hematemesis|"
         r"hematochezia|blood\s+loss|bloody\s+stools?|coffee[- ]ground|bled\b|hemoptysis|"
-        r"estimated\s+blood\s+loss|ebl|post-?operative(?:ly)?|postop\w*|guaiac[- ]positive|occult\s+blood|ob\s+positive",
+        r"estimated\s+blood\s+loss|ebl|post-?operative(?:ly)?|postop\w*|guaiac[- ]positive|occult\s+blood|ob\s+positive|"
+        r"(?:gross\s+)?hematuria|epistaxis|hematoma",
     ),
 }
 

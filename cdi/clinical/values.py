@@ -166,7 +166,14 @@ _FILLER = (
     r"decreased|increased|rose|risen|climbed|declined|trended|trending|drifted|had|slightly|mildly|markedly|"
     r"elevated|elevated at|low|high|as high as|as low as|only|still|currently|yesterday|by|"
     r"estimated|estimated at|calculated|documented|checked|drawn|upon admission|in the|range|"
-    r"to be|be|with|of only|mmol/l|meq/l)\b)*?"
+    r"to be|be|with|of only|mmol/l|meq/l|further|to|(?:down|up)(?=\s+\d))\b)*?"
+)
+# "to" before the number only after a verb of change ("had risen slightly to 5.5"), never a target
+# ("replete potassium to 4").
+_VERB_TO = re.compile(
+    r"\b(?:rose|risen|increased|decreased|dropped|fell|fallen|climbed|declined|improved|worsened|trended|"
+    r"up|down|went|gone|came|come|bumped|drifted)\b[^\d]*\bto\b",
+    re.IGNORECASE,
 )
 _UNIT = (
     r"(?:\s*(?P<unit>mmol/l|meq/l|mg/dl|g/dl|g/l|pg/ml|ng/ml|mmhg|mm hg|u/l|units/l|ml/min(?:/1\.73\s*m2)?|"
@@ -183,6 +190,18 @@ _TREND_TO = re.compile(
     rf"^\s*(?:,\s*)?(?:→|->|-->|=>|\bto\b|\bthen\b|,\s*(?:then|and then|subsequently)|(?:,\s*)?(?:and\s+)?"
     rf"(?:subsequently\s+|later\s+|then\s+)?(?:dropped|decreased|fell|went\s+down|went\s+up|increased|rose|"
     rf"climbed|came\s+down|improved|trended\s+(?:down|up)|worsened|bumped)\s+(?:up\s+|down\s+)?to)\s*(?P<next>{_NUM})",
+    re.IGNORECASE,
+)
+# A value restated in the next clause: "Creatinine of 1.4. During the stay it was decreased to 0.8".
+_TREND_PRONOUN = re.compile(
+    rf"^\s*[.,;]?\s*(?:[A-Za-z,]+\s+){{0,5}}?(?:it|this|which)\s+(?:has\s+|had\s+)?(?:was\s+|is\s+)?"
+    rf"(?:\w+\s+)?(?:decreased|dropped|fell|fallen|improved|increased|rose|risen|climbed|came\s+down|"
+    rf"went\s+(?:up|down)|trended\s+(?:up|down)|worsened)\s+(?:down\s+|up\s+|back\s+)?to\s+(?P<next>{_NUM})",
+    re.IGNORECASE,
+)
+# "down 10.9 from 17.3": the verb came before the number, so a bare "from" gives the earlier value.
+_BARE_FROM = re.compile(
+    rf"^\s*,?\s*from\s+(?:a\s+|an\s+)?(?P<prev>{_NUM})(?!\s*(?:days?|weeks?|months?|years?|hours?|hrs?|h)\b)",
     re.IGNORECASE,
 )
 _AND_NEXT = re.compile(
@@ -320,11 +339,11 @@ def _date_near(text: str, start: int, end: int) -> str | None:
 
 
 def _trend(
-    analyte: Analyte, text: str, number_end: int, value: float
+    analyte: Analyte, text: str, number_end: int, value: float, verb_before: bool = False
 ) -> tuple[tuple[float, ...], float, int]:
     """Read a stated trend after the number; returns (series oldest first, latest value, span end)."""
     tail = text[number_end : number_end + 80]
-    match = _TREND_FROM.match(tail)
+    match = _TREND_FROM.match(tail) or (_BARE_FROM.match(tail) if verb_before else None)
     if match:
         prev = _scale(analyte, _to_float(match.group("prev")), match.group("prev"))
         if _plausible(analyte, prev):
@@ -334,6 +353,8 @@ def _trend(
     while True:
         tail = text[end : end + 80]
         match = _TREND_TO.match(tail) or (_AND_NEXT.match(tail) if len(series) > 1 else None)
+        if not match and len(series) == 1:
+            match = _TREND_PRONOUN.match(text[end : end + 120])
         if not match:
             break
         nxt = _scale(analyte, _to_float(match.group("next")), match.group("next"))
@@ -393,6 +414,9 @@ def extract_measurements(text: str) -> list[Measurement]:
         # A terse alias must be upper-case in the note ("K 3.2", "T 101"), not "p 5" in prose.
         if terse and len(alias) == 1 and not match.group(0).isupper():
             continue
+        filler = rest[: number.start("num")]
+        if re.search(r"\bto\b", filler, re.IGNORECASE) and not _VERB_TO.search(filler):
+            continue
         raw = number.group("num")
         number_start = match.end() + number.start("num")
         number_end = match.end() + number.end("num")
@@ -411,7 +435,8 @@ def extract_measurements(text: str) -> list[Measurement]:
         if not _plausible(analyte, value):
             continue
         unit, unit_end = _read_unit(text, number_end)
-        series, latest, trend_end = _trend(analyte, text, max(unit_end, number_end), value)
+        verb_before = bool(re.search(r"\b(?:down|up|dropped|fell|decreased|increased|rose)\b", filler, re.I))
+        series, latest, trend_end = _trend(analyte, text, max(unit_end, number_end), value, verb_before)
         end = max(unit_end, trend_end)
         qualifier = None
         if analyte.name == "spo2":

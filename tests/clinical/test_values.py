@@ -86,3 +86,32 @@ def test_it_finds_organism_directed_therapy():
 def test_a_negative_screen_is_negative():
     [organism] = extract_organisms("MRSA screen negative.")
     assert organism.negative
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "value", "series"),
+    [
+        ("On admission her potassium had risen slightly to 5.5, and", "potassium", 5.5, ()),
+        ("Creatinine of 1.4. During the stay it was decreased to 0.8.", "creatinine", 0.8, (1.4, 0.8)),
+        ("WBC count today down 10.9 from 17.3 yesterday.", "wbc", 10.9, (17.3, 10.9)),
+    ],
+)
+def test_it_reads_values_and_trends_stated_in_words(text, name, value, series):
+    [m] = values(text, name)
+    assert m.value == value and m.series == series
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Replete potassium to 4.0 today.", "potassium"),  # a target, not a result
+        ("His H and H was down in the 6 level.", "hemoglobin"),  # no number to read
+    ],
+)
+def test_targets_and_vague_levels_are_not_values(text, name):
+    assert values(text, name) == []
+
+
+def test_a_bare_from_after_a_time_is_not_a_trend():
+    [m] = values("WBC down 12 from 3 days ago.", "wbc")
+    assert m.series == ()
