@@ -46,12 +46,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--stay", type=int, default=18, help="how many from stratum A")
     parser.add_argument("--consults", type=int, default=12, help="how many from stratum B")
-    parser.add_argument("--mtsamples", default=str(SHARED / "mtsamples"))
+    parser.add_argument(
+        "--shared-data", default=str(SHARED), help="the shared data folder (labels/, mtsamples/)"
+    )
+    parser.add_argument("--mtsamples", default=None)
     args = parser.parse_args()
+    shared = Path(args.shared_data)
+    args.mtsamples = args.mtsamples or str(shared / "mtsamples")
     done = labelled_ids(
         [
-            SHARED / "labels" / "cdi-dev.jsonl",
-            SHARED / "labels" / "coding-dev.jsonl",
+            shared / "labels" / "cdi-dev.jsonl",
+            shared / "labels" / "coding-dev.jsonl",
             ROOT / "cdi" / "labels" / "cdi-extra.jsonl",
         ]
     )
