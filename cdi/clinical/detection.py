@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from cdi.clinical.context import NEGATION_PRE
 from cdi.clinical.facts import Mention, NoteFacts, StructuredData, StructuredObservation
 from cdi.clinical.knowledge import ConditionKnowledge, KnowledgeBase, compile_terms, default_knowledge
-from cdi.clinical.treatments import Treatment
+from cdi.clinical.treatments import OPERATIONS_AND_INJURIES, Treatment
 from cdi.clinical.values import Measurement, OrganismMention
 
 __all__ = [
@@ -566,13 +566,23 @@ def _other_acuity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             analyte, op, threshold = re.match(r"(\w+)([<>])([\d.]+)", rule).groups()
             limit = float(threshold)
             test = (lambda v, limit=limit: v < limit) if op == "<" else (lambda v, limit=limit: v > limit)
-            for m in _abnormal(facts.values(analyte), test)[:2]:
+            values = facts.values(analyte)
+            if analyte == "temperature":  # thresholds are in Celsius; notes dictate either scale
+                values = [m for m in values if test(round(m.celsius, 1))]
+            else:
+                values = _abnormal(values, test)
+            for m in values[:2]:
                 builder.measurement(m)
                 hit = True
         for sign in facts.asserted(compile_terms(sub.get("indicator_terms", [])))[:1]:
             builder.span(sign.start, sign.end)
             hit = True
         treatments = _treatments(facts, sub["treatments"])
+        # Several treatment classes at once (an antibiotic and a systemic steroid) are themselves
+        # the indicator that the condition was acute.
+        classes = sub.get("indicator_treatment_classes")
+        if classes and len({t.kind for t in treatments}) >= classes:
+            hit = True
         needed = sub.get("treatments_all", [])
         if needed:
             hit = all(_treatments(facts, (kind,)) for kind in needed)
@@ -808,6 +818,7 @@ def _word_stated(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
 
 
 _SURGICAL_ONLY = re.compile(r"estimated|ebl|post-?op", re.IGNORECASE)
+_OPERATION = re.compile(OPERATIONS_AND_INJURIES, re.IGNORECASE)  # an operation alone is not a bleed
 
 
 def _blood_loss_anemia(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
@@ -832,7 +843,7 @@ def _blood_loss_anemia(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFindi
             for t in _treatments(facts, ("transfusion",))
             if not any(p.start <= t.start < p.end or t.start <= p.start < t.end for p in platelets)
         ]
-        bleeds = [b for b in bleeding if not _SURGICAL_ONLY.match(b.text)]
+        bleeds = [b for b in bleeding if not (_SURGICAL_ONLY.match(b.text) or _OPERATION.fullmatch(b.text))]
         if not (transfused and bleeds):
             return []
         builder = _Builder(facts, k)
@@ -1131,6 +1142,12 @@ def _cause_values(facts: NoteFacts, k: ConditionKnowledge) -> list[Measurement]:
     return out
 
 
+_OTHER_INDICATION = re.compile(
+    r"\b(?:insomnia|sleep\w*|moods?|depress\w*|bipolar|schizo\w*|psychos[ie]s|psychotic|anxiety)\b",
+    re.IGNORECASE,
+)
+
+
 def _encephalopathy(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     if _documented(facts, k) or _structurally_documented(facts, k):
         return []
@@ -1155,7 +1172,18 @@ def _encephalopathy(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]
         causes = [c for c in causes if any(lo <= c.start < hi for lo, hi in bounds)]
     if not (causes or values):
         return []
+    # An antipsychotic prescribed for a stated other purpose (sleep, mood, a psychosis) does not
+    # treat the altered mentation, wherever else the note lists the same drug.
     treatments = _treatments(facts, k.treatment_kinds)
+    other_purpose = {
+        t.text.lower()
+        for t in treatments
+        if t.kind == "antipsychotic"
+        and _OTHER_INDICATION.search(facts.text[slice(*facts.doc.sentence(t.start))])
+    }
+    treatments = [
+        t for t in treatments if not (t.kind == "antipsychotic" and t.text.lower() in other_purpose)
+    ]
     if not treatments:
         return []
     builder = _Builder(facts, k)

@@ -20,6 +20,17 @@ _ANTIBIOTICS = (
     r"ceftazidime|fortaz|cefuroxime|ceftin|rifampin|timentin|clarithromycin|biaxin"
 )
 
+# Operations and injuries that lose blood (the spec's "bleeding or surgery"): fixation and
+# replacement of bones and joints, open cardiac, abdominal and aortic operations, long-bone
+# and pelvic fractures, multiple trauma.
+OPERATIONS_AND_INJURIES = (
+    r"orif|open\s+reduction|internal\s+fixation|intramedullary\s+(?:rod|nail)\w*|arthroplasty|"
+    r"(?:hip|knee|shoulder)\s+replacement|exploratory\s+laparotomy|cabg|coronary\s+artery\s+bypass|"
+    r"aortic\s+(?:aneurysm\s+)?repair|"
+    r"multiple\s+fractures|(?:hip|femur|femoral|pelvic|pelvis|acetabular|tibial?|tibial\s+plateau|humer\w*)"
+    r"\s+(?:shaft\s+|neck\s+)?fractures?|multiple\s+trauma|polytrauma"
+)
+
 TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "iv_diuretic": (
         r"(?:iv|intravenous|intravenously)\s+(?:lasix|furosemide|bumex|bumetanide|torsemide|diuretics?|diuresis)",
@@ -155,6 +166,11 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "iron_therapy": (
         r"feosol|ferrous\s+(?:sulfate|gluconate|fumarate)|iron\s+(?:sulfate|supplement\w*|sucrose|therapy|infusion)|iv\s+iron|venofer|infed|feraheme",
+        # The class as prescribed in prose: a dose, a form or a course of iron, other iron salts.
+        r"iron\s+(?:\d+\s*(?:mg|milligrams?)|tablets?|pills?|treatment|replacement|supplementation|repletion|"
+        r"p\.?o\.?\b|t\.?i\.?d|b\.?i\.?d|daily)|(?:started|placed|continued|discharged)\s+on\s+(?:oral\s+)?iron|"
+        r"ferric\s+(?:carboxymaltose|gluconate)|injectafer|ferrlecit|iron\s+dextran|slow\s+fe|niferex|"
+        r"polysaccharide\s+iron|carbonyl\s+iron|fergon",
     ),
     "glucose_therapy": (
         r"d50|dextrose|glucose\s+(?:supplement\w*|tablets?|gel|infusion)|glucagon|amp\s+of\s+d50",
@@ -180,12 +196,25 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "steroid": (
         r"prednisone|solu-?medrol|methylprednisolone|iv\s+steroids?|steroids?\s+(?:taper|burst)|dexamethasone|"
         r"decadron|hydrocortisone|medrol",
+        r"prednisolone|orapred|(?:systemic|oral|intravenous|iv)\s+(?:cortico)?steroids?|corticosteroids?\s+"
+        r"(?:taper|burst|course)|(?:started|placed|treated)\s+(?:\w+\s+){0,2}(?:on|with)\s+(?:cortico)?steroids?",
+    ),
+    # Inhaled bronchodilators as a class: the named agents and the way they are given.
+    "bronchodilator": (
+        r"albuterol|proventil|ventolin|levalbuterol|xopenex|ipratropium|atrovent|duoneb|combivent|"
+        r"nebuli[sz]\w*|nebs\b|neb\s+treatments?|breathing\s+treatments?|bronchodilators?",
+    ),
+    # Treatment of the gallbladder itself: removal, drainage or decompression of the biliary tree.
+    "biliary_intervention": (
+        r"(?:laparoscopic\s+|open\s+)?cholecystectomy|cholecystostomy|\bercp\b|"
+        r"endoscopic\s+retrograde\s+cholangiopancreatography|biliary\s+(?:drain\w*|stent\w*)",
     ),
     "surgery_or_bleeding": (
         r"gi\s+bleed\w*|gastrointestinal\s+(?:bleed\w*|hemorrhage)|hemorrhag\w*|bleeding|melena|hematemesis|"
         r"hematochezia|blood\s+loss|bloody\s+stools?|coffee[- ]ground|bled\b|hemoptysis|"
         r"estimated\s+blood\s+loss|ebl|post-?operative(?:ly)?|postop\w*|guaiac[- ]positive|occult\s+blood|ob\s+positive|"
         r"(?:gross\s+)?hematuria|epistaxis|hematoma",
+        OPERATIONS_AND_INJURIES,
     ),
 }
 

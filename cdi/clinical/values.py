@@ -44,6 +44,8 @@ ANALYTES: tuple[Analyte, ...] = (
             "leukocyte count",
             "wbc count",
             "white blood cell",
+            "leukocytosis of",
+            "leukocytosis to",
         ),
         "x10^9/L",
         0.1,
@@ -307,6 +309,22 @@ _SAT_DECADE = re.compile(
     r"(?:down\s+|dropped\s+|fell\s+|decreased\s+)?(?:to\s+|in\s+)?the\s+(?P<decade>[4-8]0)s\b",
     re.IGNORECASE,
 )
+# A hemoglobin restated without its name in a sentence about anemia or the blood count:
+# "some anemia initially and he had dropped down in to the low 9". Only a value that a
+# trend word introduces, in the plausible range, with no unit of another quantity after it.
+_HB_CONTEXT = re.compile(
+    r"\banemi\w*|\bblood\s+counts?\b|\bh\s*&\s*h\b|\bhemoglobin\b|\bhgb\b", re.IGNORECASE
+)
+_HB_RESTATED = re.compile(
+    r"\b(?:dropped|drifted|fell|fallen|decreased|declined|trended|went|came|down|nadir(?:ed)?|bottomed\s+out|"
+    r"lowest)\b(?:\s+(?:down|to|in|into|at|of|as\s+low\s+as|the|a))*\s+(?:(?:low|mid|high|upper|lower)[- ])?"
+    r"(?P<num>\d{1,2}(?:\.\d)?)(?!\.?\d)s?\b(?!\s*(?:%|mg|mcg|g\b|gm|grams?|units?|days?|weeks?|months?|"
+    r"years?|hours?|hrs?|minutes?|times|points?|pounds?|lbs?|kg|/|:|-|,\d|percent|mm|cm|ml))",
+    re.IGNORECASE,
+)
+_HB_SENTENCE_END = re.compile(r"\.\s|\n\s*\n")
+
+
 _WEIGHT_LOSS = re.compile(
     rf"\b(?:lost|loss\s+of|weight\s+loss\s+of|down)\s+(?:about\s+|approximately\s+|around\s+|over\s+|nearly\s+)?(?P<num>{_NUM})"
     rf"(?:\s*(?:to|-)\s*{_NUM})?\s*(?P<unit>pounds|lbs?|kg|kilograms|kilos)\b"
@@ -514,6 +532,27 @@ def extract_measurements(text: str) -> list[Measurement]:
                 date=_date_near(text, match.start(), match.end()),
             )
         )
+    for anchor in _HB_CONTEXT.finditer(text):
+        stop = _HB_SENTENCE_END.search(text, anchor.end())
+        limit = min(anchor.end() + 160, stop.start() if stop else len(text))
+        for match in _HB_RESTATED.finditer(text, anchor.end(), limit):
+            start, end = match.start(), match.end()
+            if any(s <= start < e or s < end <= e or start <= s < end for s, e in taken):
+                continue
+            value = _to_float(match.group("num"))
+            if not 4 <= value <= 17:
+                continue
+            add(
+                Measurement(
+                    "hemoglobin",
+                    value,
+                    "g/dL",
+                    start,
+                    end,
+                    text[start:end],
+                    date=_date_near(text, start, end),
+                )
+            )
     results.sort(key=lambda m: (m.start, m.name))
     return results
 
