@@ -8,7 +8,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coding.embedding import default_retriever
-from coding.evaluation import DatasetError, Prediction, read_dataset, score, severity_critical
+from coding.evaluation import (
+    DatasetError,
+    Metrics,
+    Prediction,
+    read_dataset,
+    score,
+    score_by_split,
+    severity_critical,
+)
 from coding.ranking import AdapterRanker, LexicalRanker, default_ranker
 from coding.suggest import suggest_codes
 
@@ -69,12 +77,15 @@ class Command(BaseCommand):
                 }
                 handle.write(json.dumps(line) + "\n")
         metrics = score(examples, predictions, severity_critical)
+        by_split = score_by_split(examples, predictions, severity_critical)
         threshold = ranker.default_threshold if options["threshold"] is None else options["threshold"]
         report = metrics.as_dict() | {
             "ranker": ranker.name,
             "embeddings": retriever is not None,
             "threshold": threshold,
         }
+        if by_split:
+            report["splits"] = {name: m.as_dict() for name, m in by_split.items()}
         if options["json"]:
             self.stdout.write(json.dumps(report))
             return
@@ -82,6 +93,12 @@ class Command(BaseCommand):
             f"notes {metrics.notes} (scored {metrics.scored_notes}), ranker {ranker.name}, "
             f"embedding index {'on' if retriever else 'off'}, threshold {threshold}"
         )
+        self._table(metrics)
+        for name, split_metrics in by_split.items():
+            self.stdout.write(f"\nsplit {name}: {split_metrics.scored_notes} scored notes")
+            self._table(split_metrics)
+
+    def _table(self, metrics: Metrics) -> None:
         rows = (
             (
                 "code-level exact match (recall)",
