@@ -177,6 +177,8 @@ _STATEMENT_BREAK = re.compile(r"\n|;|(?<=[a-z)])\.\s|(?:^|\s)\d{1,2}[.)]\s|,\s+(
 # Word-overlap matches were right for few development reports: shown, rarely above threshold.
 # "right breast cancer", "left knee": laterality written just before the diagnosis.
 _SIDE = re.compile(r"\b(right|left|bilateral)\b[\w\s-]{0,15}$", re.I)
+# "open calcaneus fracture on the right", "carpal tunnel syndrome, bilateral".
+_SIDE_AFTER = re.compile(r"[ \t]*(?:,[ \t]*)?(?:on the |of the )?(right|left|bilateral)(?:ly)?\b", re.I)
 _LEADING_NUMBER = re.compile(r"^[\s\-*:,.]*(?:\d{1,2}[.)]\s*)?")
 FUZZY_WEIGHT = 0.6
 FIRST_STATEMENT_WEIGHT = 0.9
@@ -247,7 +249,9 @@ def find_candidates(
             score *= SYMPTOM_FACTOR
         evidence = Evidence(start, end, text[start:end], section)
         key = (_principal_rank(section, section_info.header), 1 if symptom else 0, start)
-        side = _SIDE.search(text[max(sentence_start, start - 25) : start])
+        side = _SIDE.search(text[max(sentence_start, start - 25) : start]) or _SIDE_AFTER.match(
+            text, end, min(sentence_end, end + 25)
+        )
         for code in (entry.code, *entry.also):
             if side is not None:
                 code = codeset.lateral_variant(code, side.group(1).lower()) or code

@@ -91,6 +91,16 @@ def _title_phrases(text: str) -> list[str]:
     """A title or term as it may be written: qualifiers dropped, parentheses dropped or kept."""
     bare = _QUALIFIERS.sub("", text)
     variants = {re.sub(r"\([^)]*\)", " ", bare), bare.replace("(", " ").replace(")", " ")}
+    # "Lesion of ulnar nerve, unspecified upper limb": the condition is written without the
+    # unspecified site or type after the comma; only when every part after it is unspecified,
+    # so "Follicular lymphoma, unspecified, spleen" does not answer to "follicular lymphoma".
+    head, comma, tail = text.partition(",")
+    if (
+        comma
+        and "unspecified" not in head.lower()
+        and all("unspecified" in part.lower() for part in tail.split(","))
+    ):
+        variants.add(re.sub(r"\([^)]*\)", " ", head))
     return [v for v in variants if v.strip()]
 
 

@@ -58,3 +58,20 @@ def test_it_uses_the_documented_side_and_a_more_specific_title_match():
     found = [s.code for s in suggest_codes(text).suggestions]
     assert "C50.911" in found and "C50.919" not in found
     assert "J21.0" in found and "J21.9" not in found
+
+
+def test_it_reads_a_side_written_after_the_diagnosis():
+    text = "ASSESSMENT:\n1. Carpal tunnel syndrome, bilateral.\n2. Hip fracture on the left.\n"
+    found = [s.code for s in suggest_codes(text).suggestions]
+    assert "G56.03" in found and "G56.00" not in found  # "bilateral upper limbs": plural site
+    assert "S72.002A" in found
+
+
+def test_a_title_answers_without_its_unspecified_site():
+    from coding.lexicon import default_lexicon, phrase_key
+
+    lexicon = default_lexicon()
+    # "Lesion of ulnar nerve, unspecified upper limb"
+    assert lexicon.lookup(phrase_key("lesion of ulnar nerve")).code == "G56.20"
+    # Not from "Follicular lymphoma, unspecified, spleen": a site after the comma is specific.
+    assert lexicon.lookup(phrase_key("follicular lymphoma")).code == "C82.90"
