@@ -75,3 +75,12 @@ def test_a_title_answers_without_its_unspecified_site():
     assert lexicon.lookup(phrase_key("lesion of ulnar nerve")).code == "G56.20"
     # Not from "Follicular lymphoma, unspecified, spleen": a site after the comma is specific.
     assert lexicon.lookup(phrase_key("follicular lymphoma")).code == "C82.90"
+
+
+def test_intravenous_treatment_or_a_consultation_header_tips_an_unmarked_note_to_inpatient():
+    unmarked = "ASSESSMENT: Possible pneumonia.\n"
+    assert coding_setting(unmarked) == OUTPATIENT
+    assert coding_setting(unmarked + "PLAN: Start IV ceftriaxone.\n") == INPATIENT
+    assert coding_setting("REASON FOR CONSULTATION: Sepsis.\n" + unmarked) == INPATIENT
+    office = "Seen in the office today. REASON FOR CONSULTATION: Tremor.\nPLAN: IV iron.\n"
+    assert coding_setting(office) == OUTPATIENT  # an outpatient marker still decides
