@@ -17,7 +17,8 @@ from coding.evaluation import (
     score_by_split,
     severity_critical,
 )
-from coding.ranking import AdapterRanker, LexicalRanker, default_ranker
+from coding.learned import LearnedRanker
+from coding.ranking import AdapterRanker, LexicalRanker, Ranker, default_ranker
 from coding.suggest import suggest_codes
 
 
@@ -34,13 +35,14 @@ class Command(BaseCommand):
             "--threshold",
             type=float,
             default=None,
-            help="default: the ranker's own (lexical 0.5, adapter 0.35)",
+            help="default: the ranker's own (lexical 0.5, adapter 0.35, learned: fitted with its weights)",
         )
         parser.add_argument(
             "--ranker",
-            choices=("auto", "lexical", "adapter"),
+            choices=("auto", "lexical", "adapter", "learned"),
             default="auto",
-            help="auto: the coding adapter when its runtime is built, else lexical",
+            help="auto: the fitted ranker (coding/data/ranker.json) over the coding adapter when its "
+            "runtime is built, else lexical",
         )
         parser.add_argument("--no-embeddings", action="store_true", help="never use the embedding index")
 
@@ -125,12 +127,13 @@ class Command(BaseCommand):
         for label, value, counts in rows:
             self.stdout.write(f"{label:38s} {value:6.1%}  ({counts})")
 
-    def _ranker(self, choice: str) -> LexicalRanker | AdapterRanker:
+    def _ranker(self, choice: str) -> Ranker:
         if choice == "lexical":
             return LexicalRanker()
-        if choice == "adapter":
+        if choice in ("adapter", "learned"):
             try:
-                return AdapterRanker()
+                adapter = AdapterRanker()
+                return LearnedRanker(adapter) if choice == "learned" else adapter
             except Exception as exc:  # noqa: BLE001 - report why the runtime is unusable, no traceback
-                raise CommandError(f"The coding adapter runtime is not usable: {exc}") from None
+                raise CommandError(f"The {choice} ranker is not usable: {exc}") from None
         return default_ranker()
