@@ -277,7 +277,7 @@ def _fuzzy_candidates(
     for start, end in spans:
         first.setdefault(doc.sections.at(start).start, (start, end))
     leading = set(first.values())
-    for start, end in spans:
+    for start, end in _with_comma_parts(text, spans, fuzzy):
         inside = [e.code for e, s, t in hits if start <= s and t <= end]
         covered = {codeset.family(code) for code in inside}
         match = fuzzy.best(text[start:end])
@@ -305,6 +305,29 @@ def _fuzzy_candidates(
                 _statement_candidate(
                     text, setting, doc, start, end, neighbour.code, neighbour.similarity, "embedding", by_code
                 )
+
+
+_PART_BREAK = re.compile(r",\s*(?:also\s+|and\s+)?")
+
+
+def _with_comma_parts(text: str, spans: list[tuple[int, int]], fuzzy: FuzzyIndex) -> list[tuple[int, int]]:
+    """A statement no title matches is tried again in its comma-separated parts.
+
+    "Fracture of the right femoral neck, also history of Alzheimer's dementia, and
+    hypothyroidism" matches nothing whole; its first part matches a fracture title.
+    """
+    out = []
+    for start, end in spans:
+        out.append((start, end))
+        if fuzzy.best(text[start:end]) is not None or "," not in text[start:end]:
+            continue
+        cursor = start
+        for match in [*_PART_BREAK.finditer(text, start, end), None]:
+            stop = match.start() if match else end
+            if stop - cursor >= 4 and (cursor, stop) != (start, end):
+                out.append((cursor, stop))
+            cursor = match.end() if match else end
+    return out
 
 
 def _statement_candidate(

@@ -30,6 +30,8 @@ _QUALIFIERS = re.compile(
     r",?\s*(?:unspecified|not elsewhere classified|not otherwise specified|nos)\b|\bunspecified\s+",
     re.IGNORECASE,
 )
+# How clinicians write what the classification calls otherwise ("lower extremity" = "lower limb").
+_CLINICAL_WORDS = {"extremity": "limb", "extremities": "limb"}
 # Single words too vague to code from on their own.
 _VAGUE = frozenset(
     ["pain", "disease", "disorder", "syndrome", "injury", "other", "mass", "lesion", "infection", "cyst"]
@@ -67,6 +69,8 @@ def normalise_token(raw: str, previous: str | None = None) -> str:
         token = token[:-2]
     if previous in _ROMAN_AFTER and token in _ROMAN:
         return _ROMAN[token]
+    if token in _CLINICAL_WORDS:
+        return _CLINICAL_WORDS[token]
     # Plurals: both sides go through the same function, so "diabetes" -> "diabete" is harmless.
     if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
         token = token[:-1]

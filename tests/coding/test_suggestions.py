@@ -84,3 +84,13 @@ def test_intravenous_treatment_or_a_consultation_header_tips_an_unmarked_note_to
     assert coding_setting("REASON FOR CONSULTATION: Sepsis.\n" + unmarked) == INPATIENT
     office = "Seen in the office today. REASON FOR CONSULTATION: Tremor.\nPLAN: IV iron.\n"
     assert coding_setting(office) == OUTPATIENT  # an outpatient marker still decides
+
+
+def test_a_diagnosis_list_written_on_one_line_is_read_part_by_part():
+    text = (
+        "DISCHARGE DIAGNOSES: Fracture of the right femoral neck, also history of\n"
+        "Alzheimer's dementia, and hypothyroidism.\n"
+    )
+    found = [s.code for s in suggest_codes(text).suggestions]
+    assert "S72.001A" in found  # the side sits inside the phrase; the first part matches a title
+    assert "E03.9" in found
