@@ -276,7 +276,7 @@ def _fuzzy_candidates(
     first = {}
     for start, end in spans:
         first.setdefault(doc.sections.at(start).start, (start, end))
-    leading = set(first.values())
+    leading = {start for start, _ in first.values()}  # a leading statement's first part leads too
     for start, end in _with_comma_parts(text, spans, fuzzy):
         inside = [e.code for e, s, t in hits if start <= s and t <= end]
         covered = {codeset.family(code) for code in inside}
@@ -293,7 +293,7 @@ def _fuzzy_candidates(
             continue
         # A refinement is as trustworthy as the phrase match it refines.
         floor = max((by_code[c].score for c in same_family if c in by_code), default=0.0)
-        method = "word overlap" + (" (first statement)" if (start, end) in leading else "")
+        method = "word overlap" + (" (first statement)" if start in leading else "")
         _statement_candidate(
             text, setting, doc, start, end, match.code, match.similarity, method, by_code, floor
         )
