@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coding.candidates import find_candidates
 from coding.codeset import undotted
+from coding.embedding import default_retriever
 from coding.evaluation import DatasetError, Prediction, read_dataset, score, severity_critical
 from coding.learned import FEATURES, WEIGHTS_FILE, RankerWeights, features, fit
 from coding.ranking import AdapterRanker
@@ -39,6 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--l2", type=float, default=1.0)
         parser.add_argument("--family-credit", type=float, default=0.0)
         parser.add_argument("--target-precision", type=float, default=0.6)
+        parser.add_argument(
+            "--no-embeddings", action="store_true", help="never use the embedding index (as evaluate_coding)"
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -53,9 +57,11 @@ class Command(BaseCommand):
             adapter = AdapterRanker()
         except Exception as exc:  # noqa: BLE001 - report why the runtime is unusable
             raise CommandError(f"The coding adapter runtime is not usable: {exc}") from None
+        # The same candidates as production: the embedding index joins in when it is built.
+        retriever = None if options["no_embeddings"] else default_retriever()
         notes = []
         for example in examples:
-            candidates = find_candidates(example.text, coding_setting(example.text))
+            candidates = find_candidates(example.text, coding_setting(example.text), retriever=retriever)
             probabilities = adapter.probabilities(candidates, example.text)
             rows = [features(c, p) for c, p in zip(candidates, probabilities, strict=True)]
             gold = {undotted(code) for code in example.codes}
@@ -98,6 +104,7 @@ class Command(BaseCommand):
         meta = {
             "fitted": hashlib.sha256(np.round(weights, 6).tobytes()).hexdigest()[:12],
             "trained_on": f"{len(examples)} reports of {Path(options['dataset']).name} (dev split)",
+            "embeddings": retriever is not None,
             "candidates": int(rows.shape[0]),
             "l2": options["l2"],
             "family_credit": options["family_credit"],
