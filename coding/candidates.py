@@ -177,6 +177,8 @@ _STATEMENT_BREAK = re.compile(r"\n|;|(?<=[a-z)])\.\s|(?:^|\s)\d{1,2}[.)]\s|,\s+(
 # Word-overlap matches were right for few development reports: shown, rarely above threshold.
 # "right breast cancer", "left knee": laterality written just before the diagnosis.
 _SIDE = re.compile(r"\b(right|left|bilateral)\b[\w\s-]{0,15}$", re.I)
+# "open calcaneus fracture on the right", "carpal tunnel syndrome, bilateral".
+_SIDE_AFTER = re.compile(r"[ \t]*(?:,[ \t]*)?(?:on the |of the )?(right|left|bilateral)(?:ly)?\b", re.I)
 _LEADING_NUMBER = re.compile(r"^[\s\-*:,.]*(?:\d{1,2}[.)]\s*)?")
 FUZZY_WEIGHT = 0.6
 FIRST_STATEMENT_WEIGHT = 0.9
@@ -247,7 +249,9 @@ def find_candidates(
             score *= SYMPTOM_FACTOR
         evidence = Evidence(start, end, text[start:end], section)
         key = (_principal_rank(section, section_info.header), 1 if symptom else 0, start)
-        side = _SIDE.search(text[max(sentence_start, start - 25) : start])
+        side = _SIDE.search(text[max(sentence_start, start - 25) : start]) or _SIDE_AFTER.match(
+            text, end, min(sentence_end, end + 25)
+        )
         for code in (entry.code, *entry.also):
             if side is not None:
                 code = codeset.lateral_variant(code, side.group(1).lower()) or code
@@ -272,8 +276,8 @@ def _fuzzy_candidates(
     first = {}
     for start, end in spans:
         first.setdefault(doc.sections.at(start).start, (start, end))
-    leading = set(first.values())
-    for start, end in spans:
+    leading = {start for start, _ in first.values()}  # a leading statement's first part leads too
+    for start, end in _with_comma_parts(text, spans, fuzzy):
         inside = [e.code for e, s, t in hits if start <= s and t <= end]
         covered = {codeset.family(code) for code in inside}
         match = fuzzy.best(text[start:end])
@@ -289,7 +293,7 @@ def _fuzzy_candidates(
             continue
         # A refinement is as trustworthy as the phrase match it refines.
         floor = max((by_code[c].score for c in same_family if c in by_code), default=0.0)
-        method = "word overlap" + (" (first statement)" if (start, end) in leading else "")
+        method = "word overlap" + (" (first statement)" if start in leading else "")
         _statement_candidate(
             text, setting, doc, start, end, match.code, match.similarity, method, by_code, floor
         )
@@ -301,6 +305,29 @@ def _fuzzy_candidates(
                 _statement_candidate(
                     text, setting, doc, start, end, neighbour.code, neighbour.similarity, "embedding", by_code
                 )
+
+
+_PART_BREAK = re.compile(r",\s*(?:also\s+|and\s+)?")
+
+
+def _with_comma_parts(text: str, spans: list[tuple[int, int]], fuzzy: FuzzyIndex) -> list[tuple[int, int]]:
+    """A statement no title matches is tried again in its comma-separated parts.
+
+    "Fracture of the right femoral neck, also history of Alzheimer's dementia, and
+    hypothyroidism" matches nothing whole; its first part matches a fracture title.
+    """
+    out = []
+    for start, end in spans:
+        out.append((start, end))
+        if fuzzy.best(text[start:end]) is not None or "," not in text[start:end]:
+            continue
+        cursor = start
+        for match in [*_PART_BREAK.finditer(text, start, end), None]:
+            stop = match.start() if match else end
+            if stop - cursor >= 4 and (cursor, stop) != (start, end):
+                out.append((cursor, stop))
+            cursor = match.end() if match else end
+    return out
 
 
 def _statement_candidate(

@@ -86,7 +86,16 @@ def lateral_variant(code: str, side: str) -> str | None:
     if index < 0 or side not in ("right", "left", "bilateral"):
         return None
     wanted = text[:index] + side + text[index + len("unspecified") :]
-    return _titles_by_family().get(family(code), {}).get(wanted)
+    titles = _titles_by_family().get(family(code), {})
+    if wanted in titles:
+        return titles[wanted]
+    # "bilateral upper limbs": the side may make the site plural.
+    singular = _singular_words(wanted)
+    return next((c for t, c in titles.items() if _singular_words(t) == singular), None)
+
+
+def _singular_words(text: str) -> str:
+    return " ".join(word.removesuffix("s") for word in text.split())
 
 
 def family(code: str) -> str:

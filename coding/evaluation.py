@@ -28,6 +28,7 @@ class Example:
     text: str
     codes: list[str] | None  # None: unlabelled
     line: int
+    split: str = ""  # optional "split" key of the line (dev / heldout): metrics are also given per split
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,10 @@ def parse_line(raw: str, line: int) -> Example | None:
     if not isinstance(text, str):
         raise DatasetError(f"line {line} (id {note_id}): 'text' is missing or not a string")
     codes = _validate_codes(data["codes"], line) if "codes" in data and data["codes"] is not None else None
-    return Example(str(note_id), text, codes, line)
+    split = data.get("split")
+    if split is not None and not isinstance(split, str):
+        raise DatasetError(f"line {line} (id {note_id}): 'split' must be a string")
+    return Example(str(note_id), text, codes, line, split or "")
 
 
 def read_dataset(path: str | Path) -> list[Example]:
@@ -162,6 +166,26 @@ def score(
             if not exact:
                 metrics.missed[code] = metrics.missed.get(code, 0) + 1
     return metrics
+
+
+def score_by_split(
+    examples: list[Example],
+    predictions: dict[str, list[Prediction]],
+    is_critical: Callable[[str, str | None], bool],
+) -> dict[str, Metrics]:
+    """Metrics per ``split`` value, for data sets whose lines name one (empty when none does)."""
+    names = list(dict.fromkeys(example.split for example in examples if example.split))
+    return {name: score([e for e in examples if e.split == name], predictions, is_critical) for name in names}
+
+
+def read_splits(path: str | Path) -> dict[str, str]:
+    """``id<TAB>split[<TAB>...]`` lines (``#`` comments): which labelled reports tune and which measure."""
+    splits = {}
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            name, split, *_ = raw.split("\t")
+            splits[name.strip()] = split.strip()
+    return splits
 
 
 def severity_critical(code: str, principal: str | None) -> bool:

@@ -30,6 +30,8 @@ _QUALIFIERS = re.compile(
     r",?\s*(?:unspecified|not elsewhere classified|not otherwise specified|nos)\b|\bunspecified\s+",
     re.IGNORECASE,
 )
+# How clinicians write what the classification calls otherwise ("lower extremity" = "lower limb").
+_CLINICAL_WORDS = {"extremity": "limb", "extremities": "limb"}
 # Single words too vague to code from on their own.
 _VAGUE = frozenset(
     ["pain", "disease", "disorder", "syndrome", "injury", "other", "mass", "lesion", "infection", "cyst"]
@@ -67,6 +69,8 @@ def normalise_token(raw: str, previous: str | None = None) -> str:
         token = token[:-2]
     if previous in _ROMAN_AFTER and token in _ROMAN:
         return _ROMAN[token]
+    if token in _CLINICAL_WORDS:
+        return _CLINICAL_WORDS[token]
     # Plurals: both sides go through the same function, so "diabetes" -> "diabete" is harmless.
     if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
         token = token[:-1]
@@ -91,6 +95,16 @@ def _title_phrases(text: str) -> list[str]:
     """A title or term as it may be written: qualifiers dropped, parentheses dropped or kept."""
     bare = _QUALIFIERS.sub("", text)
     variants = {re.sub(r"\([^)]*\)", " ", bare), bare.replace("(", " ").replace(")", " ")}
+    # "Lesion of ulnar nerve, unspecified upper limb": the condition is written without the
+    # unspecified site or type after the comma; only when every part after it is unspecified,
+    # so "Follicular lymphoma, unspecified, spleen" does not answer to "follicular lymphoma".
+    head, comma, tail = text.partition(",")
+    if (
+        comma
+        and "unspecified" not in head.lower()
+        and all("unspecified" in part.lower() for part in tail.split(","))
+    ):
+        variants.add(re.sub(r"\([^)]*\)", " ", head))
     return [v for v in variants if v.strip()]
 
 

@@ -3,17 +3,21 @@
 The adapter reads ``(passage, code title)`` pairs: the passage is the sentence holding the
 candidate's best evidence span. Its probability is averaged with the lexical score, so a
 phrase match the adapter doubts falls under the threshold while one it confirms rises.
-Without a built runtime the lexical score stands alone (``LexicalRanker``).
+Without a built runtime the lexical score stands alone (``LexicalRanker``). With the runtime
+and the fitted weights of ``learned`` (``LearnedRanker``), the adapter probability is one
+feature of a logistic regression that gives the final confidence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from cdi.clinical.context import ClinicalText
 
 from .candidates import Candidate
+from .learned import LearnedRanker
 
 ADAPTER_NAME = "coding"
 
@@ -42,25 +46,38 @@ class AdapterRanker:
         self.version = live_version(ADAPTER_NAME, runtime_dir)
         self.weight = weight
 
-    def rank(self, candidates: list[Candidate], text: str) -> list[Candidate]:
+    def probabilities(self, candidates: Sequence[Candidate], text: str) -> list[float]:
+        """The adapter's probability that each candidate's code fits the sentence of its first evidence."""
         if not candidates:
-            return candidates
+            return []
         doc = ClinicalText(text)
         pairs = []
         for candidate in candidates:
             first = candidate.evidence[0]
             start, end = doc.sentence(first.start)
             pairs.append((text[start:end].strip() or first.text, candidate.title))
-        scores = self.encoder.score(pairs)
+        return [s.probability for s in self.encoder.score(pairs)]
+
+    def rank(self, candidates: list[Candidate], text: str) -> list[Candidate]:
+        if not candidates:
+            return candidates
         return [
-            replace(c, score=(1 - self.weight) * c.score + self.weight * s.probability)
-            for c, s in zip(candidates, scores, strict=True)
+            replace(c, score=(1 - self.weight) * c.score + self.weight * p)
+            for c, p in zip(candidates, self.probabilities(candidates, text), strict=True)
         ]
 
 
-def default_ranker(runtime_dir: str | Path | None = None) -> LexicalRanker | AdapterRanker:
-    """The adapter ranker when a ``coding`` runtime is built, else the lexical one."""
+Ranker = LexicalRanker | AdapterRanker | LearnedRanker
+
+
+def default_ranker(runtime_dir: str | Path | None = None) -> Ranker:
+    """The fitted ranker when the ``coding`` runtime is built and the weights match it, else the
+    adapter alone, else the lexical scores."""
     try:
-        return AdapterRanker(runtime_dir)
+        adapter = AdapterRanker(runtime_dir)
     except Exception:  # noqa: BLE001 - any missing/corrupt runtime falls back to lexical ranking
         return LexicalRanker()
+    try:
+        return LearnedRanker(adapter)
+    except (OSError, ValueError, KeyError):
+        return adapter

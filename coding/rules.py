@@ -3,8 +3,11 @@
 1. only billable codes (the 7th character added where the category requires one);
 2. combination codes: diabetes with CKD (E11.22 + N18.x), hypertension with heart
    failure and/or CKD (I11 / I12 / I13 with I50.x and N18.x);
+   coronary atherosclerosis with angina (I25.11x);
 3. BPH with urinary symptoms, the documented type of respiratory failure, dementia with
-   Alzheimer disease, and the medication status codes diabetes notes ask for;
+   Alzheimer disease, the medication status codes diabetes notes ask for, BMI (Z68) with
+   obesity, estrogen receptor status (Z17) with breast cancer, and the perinatal codes of a
+   newborn's sepsis or jaundice;
 4. "code first" / "use additional code" partners found in the note are kept together;
 5. the threshold, then a specific code replaces the unspecified code of its category;
 6. Excludes1 pairs are never suggested together (the weaker one goes);
@@ -137,6 +140,20 @@ def apply_combinations(candidates: list[Candidate]) -> list[Candidate]:
         for c in replaced:
             out.remove(c)
         out.append(_combined(code, replaced, f"combination: {why}"))
+    # Coronary atherosclerosis with angina (I.C.9.b: the "with" convention links them): I25.11x.
+    angina = [c for c in out if c.code in ("I20.9", "I20.8", "I20.0", "I20.89")]
+    native = [c for c in out if c.code == "I25.10"]
+    if angina and native:
+        unstable = any(c.code == "I20.0" for c in angina)
+        for c in [*angina, *native]:
+            out.remove(c)
+        out.append(
+            _combined(
+                "I25.110" if unstable else "I25.119",
+                [*native, *angina],
+                "combination: coronary atherosclerosis with angina",
+            )
+        )
     # COPD with an acute lower respiratory infection (J44.0, with the infection coded too).
     copd = [c for c in out if c.family == "J44" and c.code != "J44.0"]
     infection = _first(out, "J18", "J15", "J13", "J14", "J12", "J16", "J20", "J22", "J69")
@@ -255,6 +272,96 @@ def add_medication_status(candidates: list[Candidate], text: str) -> list[Candid
     return out
 
 
+_AGE = re.compile(r"\b(\d{1,3})[- ](day|week|month|year)s?[- ]old\b", re.I)
+# A condition of a newborn (first 28 days) is coded in chapter 16 (P codes), not as in an adult.
+NEWBORN_CODES = {
+    "A41.9": "P36.9",
+    "A41.89": "P36.8",
+    "R17": "P59.9",
+    "E80.7": "P59.9",
+    "R06.03": "P22.9",
+    "J96.90": "P28.5",
+    "E16.2": "P70.4",
+}
+
+
+def age_in_days(text: str) -> int | None:
+    """The patient's age from the first "N-day/week/month/year-old" of the note, in days."""
+    match = _AGE.search(text)
+    if match is None:
+        return None
+    per_unit = {"day": 1, "week": 7, "month": 30, "year": 365}
+    return int(match.group(1)) * per_unit[match.group(2).lower()]
+
+
+def apply_newborn_codes(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Sepsis, jaundice, respiratory distress... of a newborn take their perinatal (P) code."""
+    age = age_in_days(text)
+    if age is None or age > 28:
+        return candidates
+    out = []
+    for candidate in candidates:
+        code = NEWBORN_CODES.get(candidate.code)
+        if code is not None and not any(c.code == code for c in out):
+            candidate = replace(
+                candidate,
+                code=code,
+                title=codeset.title(code),
+                notes=[*candidate.notes, "newborn (28 days or younger): perinatal chapter"],
+            )
+        elif code is not None:
+            continue
+        out.append(candidate)
+    return out
+
+
+_BMI = re.compile(r"\b(?:BMI|body mass index)\b[^0-9\n]{0,20}(\d{2}(?:\.\d)?)", re.I)
+
+
+def _bmi_code(bmi: float) -> str | None:
+    if bmi < 20:
+        return "Z68.1"
+    if bmi < 40:
+        return f"Z68.{int(bmi)}"
+    for upper, code in ((45, "Z68.41"), (50, "Z68.42"), (60, "Z68.43"), (70, "Z68.44")):
+        if bmi < upper:
+            return code
+    return "Z68.45"
+
+
+_RECEPTOR = re.compile(
+    r"\b(?:ER|estrogen[- ]receptor)(?:[- ]?(?:and|/)[- ]?(?:PR|progesterone[- ]receptor))?"
+    r"[- ]?(?:status )?(?:is )?(positive|negative|\+|-)",
+    re.I,
+)
+
+
+def add_status_codes(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """The Z codes an instructional note asks for: Z68 (BMI) with obesity, Z17 with breast cancer."""
+    out = list(candidates)
+    obesity = [c for c in out if c.family == "E66"]
+    bmi = _BMI.search(text)
+    age = age_in_days(text)
+    if obesity and bmi and (age is None or age >= 20 * 365) and not any(c.family == "Z68" for c in out):
+        code = _bmi_code(float(bmi.group(1)))
+        if code and codeset.is_billable(code):
+            out.append(_status(code, obesity, bmi, text, "use additional code: body mass index"))
+    cancer = [c for c in out if c.family == "C50"]
+    receptor = _RECEPTOR.search(text)
+    if cancer and receptor and not any(c.family == "Z17" for c in out):
+        code = "Z17.0" if receptor.group(1).lower() in ("positive", "+") else "Z17.1"
+        out.append(_status(code, cancer, receptor, text, "use additional code: estrogen receptor status"))
+    return out
+
+
+def _status(code: str, parts: list[Candidate], match: re.Match[str], text: str, why: str) -> Candidate:
+    evidence = Evidence(match.start(), match.end(), text[match.start() : match.end()], "note")
+    score = max(c.score for c in parts) - 0.05
+    return Candidate(
+        code, codeset.title(code), score, [evidence], why, "rule", principal_key=(9, 9, match.start())
+    )
+
+
 def keep_partners_together(candidates: list[Candidate], floor: float) -> list[Candidate]:
     """A "code first" / "use additional code" partner found in the note stays with its code.
 
@@ -318,6 +425,8 @@ def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> lis
     steps = add_respiratory_failure_type(steps, text)
     steps = add_alzheimer_dementia(steps)
     steps = add_medication_status(steps, text)
+    steps = add_status_codes(steps, text)
+    steps = apply_newborn_codes(steps, text)
     steps = keep_partners_together(steps, threshold)
     steps = [c for c in steps if c.score >= threshold]
     # Only a specific code that is itself suggested may replace the unspecified one.

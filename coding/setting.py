@@ -31,6 +31,11 @@ _INPATIENT_MARKERS = re.compile(
     r"\bhospitalist\b|\bprogress note\b|\bhospital day\b|\bon the floor\b|\btelemetry\b",
     re.IGNORECASE,
 )
+# Weaker signs of a hospital stay, used only when the markers above are silent or tied.
+_INPATIENT_HINTS = re.compile(
+    r"\bIV\b|\bintravenous(?:ly)?\b|^\s*(?:REASON FOR )?CONSULTATION\b|\bin the hospital\b",
+    re.MULTILINE,
+)
 _OUTPATIENT_MARKERS = re.compile(
     r"\b(?:office|clinic)\b|\breturn(?:s|ing)? (?:to|for) (?:the )?(?:clinic|office|follow)|"
     r"\bfollow[- ]?up (?:visit|appointment)\b|\bdischarged? (?:home )?from the (?:emergency|ER)\b",
@@ -52,5 +57,8 @@ def coding_setting(text: str, note_type: str = "") -> str:
     if procedure and inpatient < 2:
         return OUTPATIENT
     if inpatient > outpatient:
+        return INPATIENT
+    if inpatient == outpatient and _INPATIENT_HINTS.search(text):
+        # Nothing says which: intravenous treatment or a hospital consultation tips it.
         return INPATIENT
     return OUTPATIENT

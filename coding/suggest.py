@@ -8,7 +8,7 @@ from .candidates import Candidate, find_candidates
 from .codeset import CODESET_VERSION
 from .embedding import Retriever
 from .lexicon import Lexicon
-from .ranking import AdapterRanker, LexicalRanker
+from .ranking import LexicalRanker, Ranker
 from .rules import apply_rules
 from .setting import coding_setting
 
@@ -25,7 +25,7 @@ class CodingResult:
 def suggest_codes(
     text: str,
     note_type: str = "",
-    ranker: LexicalRanker | AdapterRanker | None = None,
+    ranker: Ranker | None = None,
     threshold: float | None = None,
     lexicon: Lexicon | None = None,
     retriever: Retriever | None = None,

@@ -119,3 +119,59 @@ def test_the_command_writes_one_prediction_per_line_and_json_metrics(tmp_path, c
     assert metrics["scored_notes"] == 1
     assert metrics["exact_match_recall"] == 1.0
     assert metrics["precision"] == 1.0
+
+
+def test_the_command_reports_dev_and_heldout_splits_separately(tmp_path, capsys):
+    data = tmp_path / "d.jsonl"
+    notes = [
+        {"id": "d1", "text": "ASSESSMENT:\n1. Hypertension.\n", "codes": ["I10"], "split": "dev"},
+        {"id": "h1", "text": "ASSESSMENT:\n1. Hypertension.\n", "codes": ["N39.0"], "split": "heldout"},
+    ]
+    data.write_text("\n".join(json.dumps(n) for n in notes) + "\n")
+    call_command(
+        "evaluate_coding",
+        dataset=str(data),
+        predictions_out=str(tmp_path / "p.jsonl"),
+        json=True,
+        ranker="lexical",
+        no_embeddings=True,
+    )
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["exact_match_recall"] == 0.5
+    assert metrics["splits"]["dev"]["exact_match_recall"] == 1.0
+    assert metrics["splits"]["heldout"]["exact_match_recall"] == 0.0
+
+
+def test_coding_dataset_tags_each_report_with_its_split(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text("ASSESSMENT: Hypertension.\n")
+    (reports / "b.txt").write_text("ASSESSMENT: Asthma.\n")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"id": "a.txt", "codes": ["I10"]}\n{"id": "b.txt", "codes": ["J45.909"]}\n')
+    splits = tmp_path / "splits.tsv"
+    splits.write_text("# id<TAB>split\na.txt\tdev\nb.txt\theldout\n")
+    out = tmp_path / "data.jsonl"
+    call_command(
+        "coding_dataset", labels=[str(labels)], out=str(out), reports=str(reports), splits=str(splits)
+    )
+    assert [json.loads(line)["split"] for line in out.read_text().splitlines()] == ["dev", "heldout"]
+    call_command(
+        "coding_dataset",
+        labels=[str(labels)],
+        out=str(out),
+        reports=str(reports),
+        splits=str(splits),
+        split="heldout",
+    )
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["b.txt"]
+
+
+def test_the_shipped_split_holds_out_reports_never_used_for_tuning():
+    from pathlib import Path
+
+    from coding.evaluation import read_splits
+
+    splits = read_splits(Path(__file__).resolve().parents[2] / "coding" / "labels" / "splits.tsv")
+    assert set(splits.values()) == {"dev", "heldout"}
+    assert sum(1 for split in splits.values() if split == "heldout") == 24

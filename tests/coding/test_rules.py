@@ -145,3 +145,30 @@ def test_it_finds_the_sibling_for_a_documented_side():
     assert codeset.lateral_variant("C50.919", "right") == "C50.911"
     assert codeset.lateral_variant("M25.519", "left") == "M25.512"
     assert codeset.lateral_variant("I10", "left") is None
+
+
+def test_it_combines_coronary_atherosclerosis_with_angina():
+    assert codes(apply_combinations([cand("I25.10"), cand("I20.9")])) == ["I25.119"]
+    assert codes(apply_combinations([cand("I25.10"), cand("I20.0")])) == ["I25.110"]
+    assert codes(apply_combinations([cand("I25.10")])) == ["I25.10"]
+
+
+def test_a_newborns_sepsis_and_jaundice_take_perinatal_codes():
+    from coding.rules import apply_newborn_codes
+
+    newborn = "This is a 3-week-old boy admitted to rule out sepsis."
+    assert codes(apply_newborn_codes([cand("A41.9"), cand("R17")], newborn)) == ["P36.9", "P59.9"]
+    adult = "This is a 63-year-old man with sepsis."
+    assert codes(apply_newborn_codes([cand("A41.9")], adult)) == ["A41.9"]
+    assert codes(apply_newborn_codes([cand("A41.9")], "Sepsis.")) == ["A41.9"]  # no age: as written
+
+
+def test_it_adds_bmi_with_obesity_and_receptor_status_with_breast_cancer():
+    from coding.rules import add_status_codes
+
+    text = "A 45-year-old woman, BMI of 42.3, morbid obesity. Breast cancer, ER positive, PR negative."
+    found = codes(add_status_codes([cand("E66.01"), cand("C50.911")], text))
+    assert "Z68.41" in found and "Z17.0" in found
+    assert codes(add_status_codes([cand("I10")], text)) == ["I10"]  # no obesity, no cancer: no Z code
+    child = "A 12-year-old with obesity, BMI 31."
+    assert "Z68.31" not in codes(add_status_codes([cand("E66.9")], child))  # adult BMI codes only

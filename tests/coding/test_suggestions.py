@@ -58,3 +58,39 @@ def test_it_uses_the_documented_side_and_a_more_specific_title_match():
     found = [s.code for s in suggest_codes(text).suggestions]
     assert "C50.911" in found and "C50.919" not in found
     assert "J21.0" in found and "J21.9" not in found
+
+
+def test_it_reads_a_side_written_after_the_diagnosis():
+    text = "ASSESSMENT:\n1. Carpal tunnel syndrome, bilateral.\n2. Hip fracture on the left.\n"
+    found = [s.code for s in suggest_codes(text).suggestions]
+    assert "G56.03" in found and "G56.00" not in found  # "bilateral upper limbs": plural site
+    assert "S72.002A" in found
+
+
+def test_a_title_answers_without_its_unspecified_site():
+    from coding.lexicon import default_lexicon, phrase_key
+
+    lexicon = default_lexicon()
+    # "Lesion of ulnar nerve, unspecified upper limb"
+    assert lexicon.lookup(phrase_key("lesion of ulnar nerve")).code == "G56.20"
+    # Not from "Follicular lymphoma, unspecified, spleen": a site after the comma is specific.
+    assert lexicon.lookup(phrase_key("follicular lymphoma")).code == "C82.90"
+
+
+def test_intravenous_treatment_or_a_consultation_header_tips_an_unmarked_note_to_inpatient():
+    unmarked = "ASSESSMENT: Possible pneumonia.\n"
+    assert coding_setting(unmarked) == OUTPATIENT
+    assert coding_setting(unmarked + "PLAN: Start IV ceftriaxone.\n") == INPATIENT
+    assert coding_setting("REASON FOR CONSULTATION: Sepsis.\n" + unmarked) == INPATIENT
+    office = "Seen in the office today. REASON FOR CONSULTATION: Tremor.\nPLAN: IV iron.\n"
+    assert coding_setting(office) == OUTPATIENT  # an outpatient marker still decides
+
+
+def test_a_diagnosis_list_written_on_one_line_is_read_part_by_part():
+    text = (
+        "DISCHARGE DIAGNOSES: Fracture of the right femoral neck, also history of\n"
+        "Alzheimer's dementia, and hypothyroidism.\n"
+    )
+    found = [s.code for s in suggest_codes(text).suggestions]
+    assert "S72.001A" in found  # the side sits inside the phrase; the first part matches a title
+    assert "E03.9" in found

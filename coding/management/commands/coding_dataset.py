@@ -2,6 +2,8 @@
 
 Joins labels keyed by report file name with the report text, producing an evaluate_coding
 data set. The text is read from the reports folder at run time and never stored in the repo.
+Each line carries its ``split`` (dev / heldout) from ``coding/labels/splits.tsv`` (``--splits``),
+so ``evaluate_coding`` reports the development and held-out reports separately.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from coding.evaluation import read_splits
+
+SPLITS_FILE = Path(__file__).resolve().parents[2] / "labels" / "splits.tsv"
 
 
 class Command(BaseCommand):
@@ -25,13 +31,18 @@ class Command(BaseCommand):
             help="folder of report .txt files (default ../shared/data/mtsamples)",
         )
         parser.add_argument(
-            "--split", default="", help="keep only labels whose 'split' is this (e.g. heldout)"
+            "--splits",
+            default=str(SPLITS_FILE),
+            help="id<TAB>split file deciding dev / heldout (default coding/labels/splits.tsv)",
         )
+        parser.add_argument("--split", default="", help="keep only reports of this split (dev or heldout)")
 
     def handle(self, *args, **options) -> None:
         reports = Path(options["reports"])
         if not reports.is_dir():
             raise CommandError(f"Reports folder {reports} does not exist")
+        splits_path = Path(options["splits"])
+        splits = read_splits(splits_path) if splits_path.is_file() else {}
         written = 0
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -48,12 +59,16 @@ class Command(BaseCommand):
                         name, codes = label["id"], label["codes"]
                     except (ValueError, KeyError, TypeError):
                         raise CommandError(f"{path} line {number}: needs 'id' and 'codes'") from None
-                    if options["split"] and label.get("split", "") != options["split"]:
+                    split = splits.get(name, label.get("split", "") if isinstance(label, dict) else "")
+                    if options["split"] and split != options["split"]:
                         continue
                     report = reports / Path(name).name
                     if not report.is_file():
                         raise CommandError(f"{path} line {number}: no report {report.name} in {reports}")
                     text = report.read_text(encoding="utf-8", errors="replace")
-                    handle.write(json.dumps({"id": name, "text": text, "codes": codes}) + "\n")
+                    line = {"id": name, "text": text, "codes": codes}
+                    if split:
+                        line["split"] = split
+                    handle.write(json.dumps(line) + "\n")
                     written += 1
         self.stdout.write(f"wrote {written} notes to {out}")

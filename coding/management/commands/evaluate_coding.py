@@ -8,8 +8,17 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coding.embedding import default_retriever
-from coding.evaluation import DatasetError, Prediction, read_dataset, score, severity_critical
-from coding.ranking import AdapterRanker, LexicalRanker, default_ranker
+from coding.evaluation import (
+    DatasetError,
+    Metrics,
+    Prediction,
+    read_dataset,
+    score,
+    score_by_split,
+    severity_critical,
+)
+from coding.learned import LearnedRanker
+from coding.ranking import AdapterRanker, LexicalRanker, Ranker, default_ranker
 from coding.suggest import suggest_codes
 
 
@@ -26,13 +35,14 @@ class Command(BaseCommand):
             "--threshold",
             type=float,
             default=None,
-            help="default: the ranker's own (lexical 0.5, adapter 0.35)",
+            help="default: the ranker's own (lexical 0.5, adapter 0.35, learned: fitted with its weights)",
         )
         parser.add_argument(
             "--ranker",
-            choices=("auto", "lexical", "adapter"),
+            choices=("auto", "lexical", "adapter", "learned"),
             default="auto",
-            help="auto: the coding adapter when its runtime is built, else lexical",
+            help="auto: the fitted ranker (coding/data/ranker.json) over the coding adapter when its "
+            "runtime is built, else lexical",
         )
         parser.add_argument("--no-embeddings", action="store_true", help="never use the embedding index")
 
@@ -69,12 +79,15 @@ class Command(BaseCommand):
                 }
                 handle.write(json.dumps(line) + "\n")
         metrics = score(examples, predictions, severity_critical)
+        by_split = score_by_split(examples, predictions, severity_critical)
         threshold = ranker.default_threshold if options["threshold"] is None else options["threshold"]
         report = metrics.as_dict() | {
             "ranker": ranker.name,
             "embeddings": retriever is not None,
             "threshold": threshold,
         }
+        if by_split:
+            report["splits"] = {name: m.as_dict() for name, m in by_split.items()}
         if options["json"]:
             self.stdout.write(json.dumps(report))
             return
@@ -82,6 +95,12 @@ class Command(BaseCommand):
             f"notes {metrics.notes} (scored {metrics.scored_notes}), ranker {ranker.name}, "
             f"embedding index {'on' if retriever else 'off'}, threshold {threshold}"
         )
+        self._table(metrics)
+        for name, split_metrics in by_split.items():
+            self.stdout.write(f"\nsplit {name}: {split_metrics.scored_notes} scored notes")
+            self._table(split_metrics)
+
+    def _table(self, metrics: Metrics) -> None:
         rows = (
             (
                 "code-level exact match (recall)",
@@ -108,12 +127,13 @@ class Command(BaseCommand):
         for label, value, counts in rows:
             self.stdout.write(f"{label:38s} {value:6.1%}  ({counts})")
 
-    def _ranker(self, choice: str) -> LexicalRanker | AdapterRanker:
+    def _ranker(self, choice: str) -> Ranker:
         if choice == "lexical":
             return LexicalRanker()
-        if choice == "adapter":
+        if choice in ("adapter", "learned"):
             try:
-                return AdapterRanker()
+                adapter = AdapterRanker()
+                return LearnedRanker(adapter) if choice == "learned" else adapter
             except Exception as exc:  # noqa: BLE001 - report why the runtime is unusable, no traceback
-                raise CommandError(f"The coding adapter runtime is not usable: {exc}") from None
+                raise CommandError(f"The {choice} ranker is not usable: {exc}") from None
         return default_ranker()
