@@ -156,6 +156,11 @@ class Command(BaseCommand):
                 f"{r['workers']:>8} {r['notes_per_min']:>10} {r['p50_s']!s:>8} {r['p95_s']!s:>8} "
                 f"{r['worker_p50_s']!s:>13} {r['worker_p95_s']!s:>13} {r['gaps']:>5} {r['peak_worker_rss_mib']:>20}"
             )
+        for r in runs:
+            self.stdout.write(
+                f"{r['workers']} worker(s): CPU s per note: workers {r['worker_cpu_s_per_note']}, "
+                f"gunicorn {r['web_cpu_s_per_note']}"
+            )
         if opts["mode"] == "drain":
             self.stdout.write(
                 "drain: notes/min from the first analysis started to the last stored, no client or "
@@ -193,11 +198,21 @@ class Command(BaseCommand):
         peak = [0]
         stop = threading.Event()
 
+        cpu = {"worker": 0.0, "web": 0.0}
+        start_cpu = {"worker": 0.0, "web": 0.0}
+
+        def tree_cpu(proc) -> float:
+            tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+            return sum(sum(p.cpu_times()[:2]) for p in tree)
+
         def sample() -> None:
             while not stop.is_set():
                 try:
                     tree = [psutil.Process(worker.pid), *psutil.Process(worker.pid).children(recursive=True)]
                     peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
+                    cpu["worker"] = max(cpu["worker"], tree_cpu(worker))
+                    if web.poll() is None:
+                        cpu["web"] = max(cpu["web"], tree_cpu(web))
                 except psutil.Error:
                     pass
                 time.sleep(0.5)
@@ -212,6 +227,7 @@ class Command(BaseCommand):
             worker = loopback.start(worker_args, env)
             sampler.start()
             wait_worker_ready(worker, deadline)
+            start_cpu = {"worker": tree_cpu(worker), "web": tree_cpu(web) if web.poll() is None else 0.0}
             if mode == "burst":
                 ids = [self.submit(port, token, encounter, text, i) for i, text in enumerate(texts)]
             elif mode == "sequential":
@@ -220,6 +236,7 @@ class Command(BaseCommand):
                     ids.append(self.submit(port, token, encounter, text, i))
                     wait_stored(ids[-1:], deadline, poll=0.05)
             wait_stored(ids, deadline, poll=0.5)
+            time.sleep(0.6)  # one more CPU sample after the last note
         finally:
             stop.set()
             for proc in (worker, web):
@@ -248,6 +265,10 @@ class Command(BaseCommand):
             "worker_p50_s": round(percentile(worker_times, 0.5), 2) if worker_times else None,
             "worker_p95_s": round(percentile(worker_times, 0.95), 2) if worker_times else None,
             "peak_worker_rss_mib": round(peak[0] / 2**20),
+            # CPU seconds per note of the worker processes and of gunicorn from the moment the worker
+            # is ready: what the two cores are spent on, beside PostgreSQL, Redis and this client.
+            "worker_cpu_s_per_note": round((cpu["worker"] - start_cpu["worker"]) / len(done), 3) if done else None,
+            "web_cpu_s_per_note": round(max(0.0, cpu["web"] - start_cpu["web"]) / len(done), 3) if done else None,
         }
 
     def submit(self, port: int, token: str, encounter: Encounter, text: str, i: int) -> int:
