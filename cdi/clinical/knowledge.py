@@ -45,8 +45,12 @@ class Criterion:
 
 
 def compile_terms(terms: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
+    return _compile_terms(tuple(terms)) if terms else None
+
+
+@cache
+def _compile_terms(terms: tuple[str, ...]) -> re.Pattern[str]:
+    # Cached: the rules compile some term lists on every note.
     ordered = sorted(terms, key=len, reverse=True)
     body = by_first_char("|".join(term.replace(" ", r"\s+") for term in ordered))
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
