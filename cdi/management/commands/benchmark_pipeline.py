@@ -68,9 +68,9 @@ def select_texts(
     return chosen, joined
 
 
-def wait_worker_ready(worker, deadline: float) -> None:
-    """Until the worker answers a ping (its tables are loaded: see config/celery.py) and its pool
-    processes are up, so the clock does not include the worker's start."""
+def wait_worker_ready(worker, deadline: float, settle: float) -> None:
+    """Until the worker answers a ping (its tables are loaded: see config/celery.py), then `settle`
+    seconds for its pool processes, so the clock does not include the worker's start."""
     from config.celery import app
 
     while not app.control.ping(timeout=1.0):
@@ -78,7 +78,7 @@ def wait_worker_ready(worker, deadline: float) -> None:
             raise CommandError("the Celery worker exited at start")
         if time.monotonic() > deadline:
             raise CommandError("the Celery worker did not start")
-    time.sleep(2)
+    time.sleep(settle)
 
 
 def wait_stored(ids: list[int], deadline: float, poll: float) -> None:
@@ -148,15 +148,16 @@ class Command(BaseCommand):
             f"max {report['max_words']} words), {report['model']}, mode {opts['mode']}"
         )
         self.stdout.write(
-            f"{'workers':>8} {'notes/min':>10} {'p50 s':>8} {'p95 s':>8} {'worker p50 s':>13} "
-            f"{'worker p95 s':>13} {'gaps':>5} {'peak worker RSS MiB':>20}"
+            f"{'workers':>8} {'notes/min':>10} {'p50 s':>8} {'p95 s':>8} {'max s':>8} {'worker p50 s':>13} "
+            f"{'worker p95 s':>13} {'gaps':>5} {'peak worker RSS / PSS MiB':>26}"
         )
         for r in runs:
             self.stdout.write(
-                f"{r['workers']:>8} {r['notes_per_min']:>10} {r['p50_s']!s:>8} {r['p95_s']!s:>8} "
-                f"{r['worker_p50_s']!s:>13} {r['worker_p95_s']!s:>13} {r['gaps']:>5} {r['peak_worker_rss_mib']:>20}"
+                f"{r['workers']:>8} {r['notes_per_min']:>10} {r['p50_s']!s:>8} {r['p95_s']!s:>8} {r['max_s']!s:>8} "
+                f"{r['worker_p50_s']!s:>13} {r['worker_p95_s']!s:>13} {r['gaps']:>5} "
+                f"{r['peak_worker_rss_mib']:>20} / {r['peak_worker_pss_mib']}"
             )
-        for r in runs:
+        for r in runs if opts["mode"] != "drain" else []:
             self.stdout.write(
                 f"{r['workers']} worker(s): CPU s per note: workers {r['worker_cpu_s_per_note']}, "
                 f"gunicorn {r['web_cpu_s_per_note']}"
@@ -195,7 +196,7 @@ class Command(BaseCommand):
             "--without-mingle",
         ]
         worker = None
-        peak = [0]
+        peak = [0, 0]
         stop = threading.Event()
 
         cpu = {"worker": 0.0, "web": 0.0}
@@ -210,6 +211,8 @@ class Command(BaseCommand):
                 try:
                     tree = [psutil.Process(worker.pid), *psutil.Process(worker.pid).children(recursive=True)]
                     peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
+                    # PSS counts the pages the forked children share with the parent once.
+                    peak[1] = max(peak[1], sum(p.memory_full_info().pss for p in tree))
                     cpu["worker"] = max(cpu["worker"], tree_cpu(worker))
                     if web.poll() is None:
                         cpu["web"] = max(cpu["web"], tree_cpu(web))
@@ -226,7 +229,7 @@ class Command(BaseCommand):
                 loopback.stop(web)  # the workers drain the queue alone
             worker = loopback.start(worker_args, env)
             sampler.start()
-            wait_worker_ready(worker, deadline)
+            wait_worker_ready(worker, deadline, settle=0 if mode == "drain" else 2)
             start_cpu = {"worker": tree_cpu(worker), "web": tree_cpu(web) if web.poll() is None else 0.0}
             if mode == "burst":
                 ids = [self.submit(port, token, encounter, text, i) for i, text in enumerate(texts)]
@@ -264,11 +267,18 @@ class Command(BaseCommand):
             "p95_s": round(percentile(latencies, 0.95), 2) if latencies else None,
             "worker_p50_s": round(percentile(worker_times, 0.5), 2) if worker_times else None,
             "worker_p95_s": round(percentile(worker_times, 0.95), 2) if worker_times else None,
+            "max_s": round(max(latencies), 2) if latencies else None,
             "peak_worker_rss_mib": round(peak[0] / 2**20),
+            "peak_worker_pss_mib": round(peak[1] / 2**20),
             # CPU seconds per note of the worker processes and of gunicorn from the moment the worker
             # is ready: what the two cores are spent on, beside PostgreSQL, Redis and this client.
-            "worker_cpu_s_per_note": round((cpu["worker"] - start_cpu["worker"]) / len(done), 3) if done else None,
-            "web_cpu_s_per_note": round(max(0.0, cpu["web"] - start_cpu["web"]) / len(done), 3) if done else None,
+            # Not while draining: the worker is on the queue before it answers the ping.
+            "worker_cpu_s_per_note": (
+                round((cpu["worker"] - start_cpu["worker"]) / len(done), 3) if done and mode != "drain" else None
+            ),
+            "web_cpu_s_per_note": (
+                round((cpu["web"] - start_cpu["web"]) / len(done), 3) if done and mode != "drain" else None
+            ),
         }
 
     def submit(self, port: int, token: str, encounter: Encounter, text: str, i: int) -> int:
