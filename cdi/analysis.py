@@ -131,11 +131,15 @@ def warm_up(*, after_fork: bool) -> None:
     from .revenue import estimate_table
 
     if not after_fork:
-        default_knowledge()
-        detect("Sepsis with WBC 15.2 and lactate 4.1, on vancomycin.")
-        code_severity("A41.9")
-        drg_weight("871")
-        estimate_table()
+        try:
+            default_knowledge()
+            detect("Sepsis with WBC 15.2 and lactate 4.1, on vancomycin.")
+            code_severity("A41.9")
+            drg_weight("871")
+            estimate_table()
+        except Exception as exc:
+            # The worker still starts: each note then fails with the reason, as without the warm-up.
+            log.error("worker warm-up failed with %s; notes will report it", type(exc).__name__)
         return
     group(Claim(principal="A41.9", secondary=("N17.9",), age=70, sex="F", discharge_status=1))
     try:

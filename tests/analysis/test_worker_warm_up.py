@@ -38,3 +38,15 @@ def test_after_the_fork_the_model_loads(model_runtime, settings):
     analysis.warm_up(after_fork=True)
     scorer, version = analysis.cdi_scorer()
     assert scorer is not None and version.startswith("cdi@")
+
+
+def test_a_broken_knowledge_base_at_worker_start_is_logged_and_the_worker_goes_on(monkeypatch, caplog):
+    from cdi.clinical import knowledge
+
+    def broken():
+        raise knowledge.KnowledgeError("bad entry")
+
+    monkeypatch.setattr(knowledge, "default_knowledge", broken)
+    with caplog.at_level(logging.ERROR, logger="cdi.analysis"):
+        analysis.warm_up(after_fork=False)
+    assert "KnowledgeError" in caplog.text
