@@ -117,6 +117,37 @@ def findings_for(text: str, structured=None, *, model_decides: bool | None = Non
     return findings, adapter_version
 
 
+def warm_up(*, after_fork: bool) -> None:
+    """Load once per worker what every analysis needs, instead of on the first note.
+
+    Before the fork (the Celery parent): the knowledge base, validated against the ICD-10-CM
+    tables (several seconds), the rule modules and the CC/MCC, weight and estimate tables, all
+    plain Python, so every forked child shares them. After the fork (each child): the CDI model
+    and the MS-DRG grouper, which are not fork-safe. A model that does not load is only logged:
+    the notes then fail with the reason, as they would without the warm-up."""
+    from .clinical.detection import detect
+    from .clinical.knowledge import default_knowledge
+    from .impact import Claim, code_severity, drg_weight, group
+    from .revenue import estimate_table
+
+    if not after_fork:
+        try:
+            default_knowledge()
+            detect("Sepsis with WBC 15.2 and lactate 4.1, on vancomycin.")
+            code_severity("A41.9")
+            drg_weight("871")
+            estimate_table()
+        except Exception as exc:
+            # The worker still starts: each note then fails with the reason, as without the warm-up.
+            log.error("worker warm-up failed with %s; notes will report it", type(exc).__name__)
+        return
+    group(Claim(principal="A41.9", secondary=("N17.9",), age=70, sex="F", discharge_status=1))
+    try:
+        cdi_scorer()
+    except ModelUnavailable as exc:
+        log.error("worker started without the CDI model: %s", exc)
+
+
 def release_model_failures(limit: int = 500) -> list[int]:
     """Notes that failed because the model was unavailable go back to `received` once the
     runtime loads again (after `build_models`); returns their ids for re-sending."""

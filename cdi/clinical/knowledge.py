@@ -14,6 +14,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from cdi.clinical.alternation import by_first_char
+
 KB_PATH = Path(__file__).with_name("knowledge") / "kb.json"
 PSEUDO_TREATMENTS = {"serial"}  # "serial values" counts as monitoring without a treatment term
 
@@ -43,10 +45,14 @@ class Criterion:
 
 
 def compile_terms(terms: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
+    return _compile_terms(tuple(terms)) if terms else None
+
+
+@cache
+def _compile_terms(terms: tuple[str, ...]) -> re.Pattern[str]:
+    # Cached: the rules compile some term lists on every note.
     ordered = sorted(terms, key=len, reverse=True)
-    body = "|".join(term.replace(" ", r"\s+") for term in ordered)
+    body = by_first_char("|".join(term.replace(" ", r"\s+") for term in ordered))
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cdi.clinical.alternation import by_first_char
+
 _ANTIBIOTICS = (
     r"antibiotics?|antibiotic\s+therapy|abx|vancomycin|vanc|zosyn|piperacillin|tazobactam|cefepime|ceftriaxone|"
     r"rocephin|cefazolin|ancef|keflex|cephalexin|levaquin|levofloxacin|ciprofloxacin|cipro|moxifloxacin|avelox|"
@@ -219,7 +221,9 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
 }
 
 _COMPILED = {
-    name: tuple(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE) for pattern in patterns)
+    name: tuple(
+        re.compile(rf"(?<![\w-])(?:{by_first_char(pattern)})(?![\w])", re.IGNORECASE) for pattern in patterns
+    )
     for name, patterns in TREATMENT_PATTERNS.items()
 }
 

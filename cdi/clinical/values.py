@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cdi.clinical.alternation import by_first_char
+
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 
 
@@ -268,7 +270,7 @@ def _alias_pattern(alias: str) -> str:
     return escaped
 
 
-def _build_analyte_regex() -> re.Pattern[str]:
+def _build_analyte_regex(regroup: bool = True) -> re.Pattern[str]:
     parts = []
     for analyte in ANALYTES:
         for alias in sorted(analyte.aliases, key=len, reverse=True):
@@ -278,6 +280,7 @@ def _build_analyte_regex() -> re.Pattern[str]:
     body = "|".join(
         f"(?P<{group}_{index}>{_alias_pattern(alias)})" for index, (alias, group) in enumerate(parts)
     )
+    body = by_first_char(body) if regroup else body
     return re.compile(rf"(?<![\w/-])(?:{body})(?![\w])", re.IGNORECASE)
 
 
