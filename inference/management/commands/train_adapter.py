@@ -38,6 +38,11 @@ class Command(BaseCommand):
             "--no-live", action="store_true", help="write the version but leave LIVE unchanged"
         )
         parser.add_argument(
+            "--no-calibration",
+            action="store_true",
+            help="skip Platt scaling of the head (how coding v1 was trained; reproduces it)",
+        )
+        parser.add_argument(
             "--exclude-ids",
             type=Path,
             action="append",
@@ -64,6 +69,7 @@ class Command(BaseCommand):
             holdout_percent=options["holdout_percent"],
             seed=options["seed"],
             threads=options["threads"],
+            calibrate=not options["no_calibration"],
         )
         try:
             excluded = frozenset().union(*(read_group_ids(p) for p in options["exclude_ids"]))
