@@ -130,7 +130,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def filter_choices() -> dict:
-    """Service lines and attendings for the filter menus; they change rarely, so reuse them briefly."""
+    """Service lines, units and attendings for the filter menus; they change rarely, so reuse them briefly."""
     key = "worklist:filter-choices"
     choices = cache.get(key) if settings.WORKLIST_CACHE_SECONDS else None
     if choices is None:
@@ -140,6 +140,9 @@ def filter_choices() -> dict:
                 .values_list("service_line", flat=True)
                 .distinct()
                 .order_by("service_line")
+            ),
+            "units": list(
+                Encounter.objects.exclude(unit="").values_list("unit", flat=True).distinct().order_by("unit")
             ),
             "attendings": list(
                 Provider.objects.filter(encounters__isnull=False)
@@ -159,13 +162,15 @@ def worklist_table(request: HttpRequest, filters: Filters, querystring: str, pen
     ttl = settings.WORKLIST_CACHE_SECONDS
     key = ""
     if ttl:
-        version = Gap.objects.aggregate(changed=Max("updated_at"), n=Count("id"))
+        # Two index lookups, whatever the table's size: any save moves the latest change, any new
+        # gap the highest id, and gaps are never deleted (the admin refuses, for the audit trail).
+        version = Gap.objects.aggregate(changed=Max("updated_at"), last=Max("id"))
         stamp = version["changed"].timestamp() if version["changed"] else 0
         digest = hashlib.sha256(querystring.encode()).hexdigest()[:24]
-        key = f"worklist:{stamp}:{version['n']}:{pending}:{digest}"
+        key = f"worklist:{stamp}:{version['last']}:{pending}:{digest}"
         if (cached := cache.get(key)) is not None:
             return mark_safe(cached)  # our own rendered template output
-    page = Paginator(worklist_queries.encounters(filters), 25).get_page(request.GET.get("page"))
+    page = worklist_queries.encounters(filters).page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,
