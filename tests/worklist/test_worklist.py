@@ -159,7 +159,7 @@ def test_worklist_filters_by_unit_and_counts_gaps_per_unit(client, cast):
     client.force_login(cast.specialist)
     everything = client.get(reverse("worklist"))
     assert unit_facets(everything) == ["4 West: 4", "CCU: 2"]
-    assert '<option>CCU</option>' in everything.content.decode()
+    assert '<option value="CCU">CCU</option>' in everything.content.decode()
     assert "<td>4 West</td>" in everything.content.decode()
     on_ward = client.get(reverse("worklist"), {"unit": "4 West"})
     assert accounts(on_ward) == ["ACC-0001", "ACC-0000"]
@@ -204,3 +204,14 @@ def test_the_table_cache_serves_repeat_views_and_any_gap_change_refreshes_it(cli
     gap = Gap.objects.get(encounter__account_number="ACC-0002")
     client.post(reverse("gap-action", args=[gap.id, "dismiss"]), {"reason": "duplicate"})
     assert b"ACC-0002" not in client.get(reverse("worklist")).content
+
+
+def test_menus_and_chips_escape_what_they_show(client, cast):
+    make_encounters(1, gaps_each=1)
+    Encounter.objects.update(unit='<b>"4W"</b>')
+    Gap.objects.update(condition="<script>x</script>")
+    client.force_login(cast.specialist)
+    html = client.get(reverse("worklist"), {"unit": '<b>"4W"</b>'}).content.decode()
+    assert '<option value="&lt;b&gt;&quot;4W&quot;&lt;/b&gt;" selected>&lt;b&gt;&quot;4W&quot;&lt;/b&gt;</option>' in html
+    assert "acuity / &lt;script&gt;x&lt;/script&gt; <small>0.90</small>" in html
+    assert "<script>x" not in html
