@@ -215,3 +215,12 @@ def test_menus_and_chips_escape_what_they_show(client, cast):
     assert '<option value="&lt;b&gt;&quot;4W&quot;&lt;/b&gt;" selected>&lt;b&gt;&quot;4W&quot;&lt;/b&gt;</option>' in html
     assert "acuity / &lt;script&gt;x&lt;/script&gt; <small>0.90</small>" in html
     assert "<script>x" not in html
+
+
+def test_money_filters_round_as_floatformat_did():
+    from cdi.templatetags.money import cents, dollars
+
+    assert [cents(v) for v in (Decimal("1234.5"), Decimal("0.005"), 0.125, None, "x")] == [
+        "1234.50", "0.01", "0.13", "", "",
+    ]
+    assert [dollars(v) for v in (Decimal("1234.5"), Decimal("0"), 2.5)] == ["1235", "0", "3"]
