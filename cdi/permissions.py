@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -30,27 +28,11 @@ def user_roles(user: User | AnonymousUser) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_cdi_roles", None)
     if cached is None:
-        cached = with_admin(user, frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True)))
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {ADMIN}
         user._cdi_roles = cached
     return cached
-
-
-def with_admin(user: User, roles: frozenset[str]) -> frozenset[str]:
-    return roles | {ADMIN} if user.is_superuser else roles
-
-
-class RoleLoadingBackend(ModelBackend):
-    """Django's ModelBackend, but the signed-in user of each request comes with their roles from
-    the same query (one EXISTS per role), so a view's role check costs no second query."""
-
-    def get_user(self, user_id):
-        member = User.groups.through.objects.filter(user_id=OuterRef("pk"))
-        flags = {f"_is_{role}": Exists(member.filter(group__name=role)) for role in ROLES}
-        user = User._default_manager.annotate(**flags).filter(pk=user_id).first()
-        if user is None or not self.user_can_authenticate(user):
-            return None
-        user._cdi_roles = with_admin(user, frozenset(r for r in ROLES if getattr(user, f"_is_{r}")))
-        return user
 
 
 def has_role(user: User | AnonymousUser, *roles: str) -> bool:

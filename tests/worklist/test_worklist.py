@@ -199,7 +199,7 @@ def test_the_table_cache_serves_repeat_views_and_any_gap_change_refreshes_it(cli
     client.get(reverse("worklist"))
     with CaptureQueriesContext(connection) as hit:
         first = client.get(reverse("worklist"))
-    assert len(hit) == 3  # session, user with roles, pending notes with the table version
+    assert len(hit) == 4  # session, user, roles, pending notes with the table version
     assert b"ACC-0002" in first.content
     gap = Gap.objects.get(encounter__account_number="ACC-0002")
     client.post(reverse("gap-action", args=[gap.id, "dismiss"]), {"reason": "duplicate"})

@@ -222,7 +222,7 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get_or_create(name=role)[0])
         session = SessionStore()
         session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
         session["_auth_user_hash"] = user.get_session_auth_hash()
         session.create()
         return session.session_key
