@@ -43,6 +43,11 @@ class GapAdmin(admin.ModelAdmin):
     list_display = ("id", "note", "category", "condition", "confidence", "status")
     list_filter = ("category", "status")
 
+    def has_delete_permission(self, request, obj=None):
+        # A gap is closed by a status (dismissed, resolved, superseded), never removed: its audit
+        # events point at it, and the worklist's cache version relies on gaps only being added.
+        return False
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):

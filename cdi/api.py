@@ -104,6 +104,7 @@ def parse_note_payload(payload: dict) -> NoteInput:
         author=author,
         external_id=_string_field(payload, "external_id", max_length=128),
         source=Note.Source.API,
+        unit=_string_field(payload, "unit", max_length=100),
     )
 
 

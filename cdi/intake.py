@@ -33,6 +33,8 @@ class NoteInput:
     author: Provider | None = None
     external_id: str = ""
     source: str = Note.Source.BROWSER
+    # The ward or location the patient is on, when the sender says: it moves the encounter there.
+    unit: str = ""
 
 
 def decode_note_text(raw: bytes | str) -> str:
@@ -72,6 +74,8 @@ def decode_note_text(raw: bytes | str) -> str:
 def create_note(data: NoteInput, actor) -> Note:
     """Store a note and enqueue its analysis once the transaction commits."""
     with transaction.atomic():
+        if data.unit and data.unit != data.encounter.unit:
+            move_encounter(data.encounter, data.unit[:100], actor)
         note = Note.objects.create(
             encounter=data.encounter,
             text=data.text,
@@ -91,6 +95,13 @@ def create_note(data: NoteInput, actor) -> Note:
         enqueue_analysis_on_commit(note.id)
     log.info("note %s received for encounter %s via %s", note.id, note.encounter_id, note.source)
     return note
+
+
+def move_encounter(encounter: Encounter, unit: str, actor) -> None:
+    before = audit.snapshot(encounter, ("unit",))
+    encounter.unit = unit
+    encounter.save(update_fields=("unit",))
+    audit.record(actor, "encounter.updated", encounter, before=before, after={"unit": unit, "changed": ["unit"]})
 
 
 def enqueue_analysis_on_commit(note_id: int) -> None:

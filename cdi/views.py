@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -115,8 +115,8 @@ def note_detail(request: AuthenticatedHttpRequest, note_id: int) -> HttpResponse
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = Filters.from_query(request.GET)
     querystring = request.GET.urlencode()
-    pending = Note.objects.filter(status__in=(Note.Status.RECEIVED, Note.Status.PROCESSING)).count()
-    table = worklist_table(request, filters, querystring, pending)
+    pending, version = worklist_queries.table_version()
+    table = worklist_table(request, filters, querystring, pending, version)
     if request.htmx:
         return HttpResponse(table)
     context = {
@@ -130,7 +130,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def filter_choices() -> dict:
-    """Service lines and attendings for the filter menus; they change rarely, so reuse them briefly."""
+    """Service lines, units and attendings for the filter menus; they change rarely, so reuse them briefly."""
     key = "worklist:filter-choices"
     choices = cache.get(key) if settings.WORKLIST_CACHE_SECONDS else None
     if choices is None:
@@ -141,11 +141,14 @@ def filter_choices() -> dict:
                 .distinct()
                 .order_by("service_line")
             ),
+            "units": list(
+                Encounter.objects.exclude(unit="").values_list("unit", flat=True).distinct().order_by("unit")
+            ),
             "attendings": list(
                 Provider.objects.filter(encounters__isnull=False)
                 .distinct()
                 .order_by("name")
-                .values("id", "name")
+                .values_list("id", "name")
             ),
         }
         if settings.WORKLIST_CACHE_SECONDS:
@@ -153,19 +156,19 @@ def filter_choices() -> dict:
     return choices
 
 
-def worklist_table(request: HttpRequest, filters: Filters, querystring: str, pending: int) -> str:
-    """The ranked table, cached for a few seconds under a key that changes with any gap change,
-    so twenty specialists refreshing the same view do not each re-rank ten thousand gaps."""
+def worklist_table(
+    request: HttpRequest, filters: Filters, querystring: str, pending: int, version: str
+) -> str:
+    """The ranked table, cached for a few seconds under a key that changes with any gap change
+    (`version`), so twenty specialists refreshing the same view do not each re-rank ten thousand gaps."""
     ttl = settings.WORKLIST_CACHE_SECONDS
     key = ""
     if ttl:
-        version = Gap.objects.aggregate(changed=Max("updated_at"), n=Count("id"))
-        stamp = version["changed"].timestamp() if version["changed"] else 0
-        digest = hashlib.sha256(querystring.encode()).hexdigest()[:24]
-        key = f"worklist:{stamp}:{version['n']}:{pending}:{digest}"
+        digest = hashlib.sha256(f"{version}:{querystring}".encode()).hexdigest()[:32]
+        key = f"worklist:{pending}:{digest}"
         if (cached := cache.get(key)) is not None:
             return mark_safe(cached)  # our own rendered template output
-    page = Paginator(worklist_queries.encounters(filters), 25).get_page(request.GET.get("page"))
+    page = worklist_queries.encounters(filters).page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,

@@ -248,6 +248,8 @@ def accept_encounter(
     }
     if data.service_line:
         values["service_line"] = data.service_line
+    if data.unit:
+        values["unit"] = data.unit
     if local_id is None:
         existing = Encounter.objects.filter(account_number=data.account_number).first()
         if existing is not None and existing.patient_id != values["patient_id"]:

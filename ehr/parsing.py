@@ -136,6 +136,7 @@ class EncounterData:
     discharged_at: dt.datetime | None
     attending: str
     service_line: str
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -456,7 +457,25 @@ def read_encounter(model: Any, head: Head) -> EncounterData:
         discharged_at=as_datetime(period.end) if period else None,
         attending=attending,
         service_line=service[:100],
+        unit=current_location(model.location or [])[:100],
     )
+
+
+def current_location(locations: list[Any]) -> str:
+    """The display of where the patient is (or was last): Encounter.location lists the places in
+    the order they were used. A ward (physicalType `wa`) wins over a bed or room; among those, an
+    `active` entry over one with a later period start over a later entry."""
+
+    def rank(item: tuple[int, Any]) -> tuple:
+        index, loc = item
+        kinds = {c.code for c in (loc.physicalType.coding or [])} if loc.physicalType else set()
+        start = as_datetime(loc.period.start) if loc.period and loc.period.start else None
+        return ("wa" in kinds, loc.status == "active", start is not None, start or dt.datetime.min.replace(tzinfo=dt.UTC), index)
+
+    shown = [(i, loc) for i, loc in enumerate(locations) if loc.location and loc.location.display]
+    if not shown:
+        return ""
+    return max(shown, key=rank)[1].location.display.strip()
 
 
 def read_document(model: Any, head: Head) -> DocumentData:

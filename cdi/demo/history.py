@@ -25,6 +25,9 @@ SCENARIOS = [
     ("K85.90", [], "undocumented_diagnosis", "malnutrition", "", "E43", "Surgery"),
     ("J44.1", [], "acuity", "respiratory_failure", "J96.90", "J96.01", "Pulmonology"),
 ]
+# The ward each service line's demo patients are on, for the worklist's unit filter.
+UNITS = {"Hospital medicine": "4 West", "Cardiology": "CCU", "Nephrology": "4 West", "Orthopedics": "5 East",
+         "Surgery": "5 East", "Pulmonology": "ICU"}
 OUTCOMES = ["Metabolic encephalopathy", "Clinically undetermined", "Other (please specify)"]
 DEMO_TEXT = "Demo encounter for the finance dashboard. No clinical content."
 
@@ -46,6 +49,7 @@ def seed_history(specialist: User, providers: list[Provider], count: int = 40, s
             principal_diagnosis=principal,
             secondary_diagnoses=secondaries,
             service_line=line,
+            unit=UNITS.get(line, ""),
             attending=providers[i % len(providers)],
             admitted_at=now - dt.timedelta(days=70 - i),
         )

@@ -105,6 +105,10 @@ def test_the_dashboard_shows_realised_pending_and_lost_and_csv_matches(client, c
     page = client.get(reverse("finance-dashboard"))
     assert page.status_code == 200
     assert b'id="chart-data"' in page.content
+    # Amounts round half up without grouping, as the floatformat filter did.
+    assert b"<strong>$800</strong>" in page.content
+    assert b"<td>$800.00</td>" in page.content
+    assert b"<strong>$1200</strong>" in page.content
     for table in ("over_time", "category", "condition", "physician", "service_line"):
         export = client.get(reverse("finance-csv", args=[table]))
         assert export.status_code == 200

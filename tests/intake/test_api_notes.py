@@ -130,3 +130,27 @@ def test_a_retry_with_the_same_external_id_returns_the_stored_note(client, encou
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert Note.objects.count() == 1
+
+
+def test_a_note_may_say_which_unit_the_patient_is_on_and_moves_the_encounter(client, encounter, api_token):
+    encounter.unit = "4 West"
+    encounter.save(update_fields=("unit",))
+    response = post(client, {"encounter": "ACC-001", "text": "Transferred. Sodium 128.", "unit": "CCU"}, api_token)
+    assert response.status_code == 201, response.content
+    encounter.refresh_from_db()
+    assert encounter.unit == "CCU"
+    event = AuditEvent.objects.get(action="encounter.updated")
+    assert (event.before, event.after) == ({"unit": "4 West"}, {"unit": "CCU", "changed": ["unit"]})
+    # Without the field, or with the same unit, the encounter stays where it is and nothing is audited.
+    post(client, {"encounter": "ACC-001", "text": "Sodium 130."}, api_token)
+    post(client, {"encounter": "ACC-001", "text": "Sodium 131.", "unit": "CCU"}, api_token)
+    encounter.refresh_from_db()
+    assert encounter.unit == "CCU"
+    assert AuditEvent.objects.filter(action="encounter.updated").count() == 1
+
+
+def test_the_unit_must_be_a_short_string(client, encounter, api_token):
+    assert post(client, {"encounter": "ACC-001", "text": "x", "unit": 4}, api_token).status_code == 400
+    response = post(client, {"encounter": "ACC-001", "text": "x", "unit": "W" * 101}, api_token)
+    assert response.status_code == 400
+    assert "'unit' is longer than 100" in response.json()["error"]
