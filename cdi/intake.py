@@ -75,7 +75,7 @@ def create_note(data: NoteInput, actor) -> Note:
     """Store a note and enqueue its analysis once the transaction commits."""
     with transaction.atomic():
         if data.unit and data.unit != data.encounter.unit:
-            move_encounter(data.encounter, data.unit[:100], actor)
+            move_encounter(data.encounter, data.unit, actor)
         note = Note.objects.create(
             encounter=data.encounter,
             text=data.text,

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from coding import codeset
 from coding.candidates import Candidate, Evidence
 from coding.learned import FEATURES, LearnedRanker, RankerWeights, features, fit
+from inference.registry import live_adapter_version
 
 
 def cand(code: str, sections: list[str], source: str = "synonym", score: float = 0.5) -> Candidate:
@@ -63,6 +64,13 @@ def test_the_shipped_weights_match_the_features():
     weights = RankerWeights.load()
     assert len(weights.weights) == len(FEATURES)
     assert "dev split" in weights.meta["trained_on"]
+
+
+def test_the_shipped_weights_belong_to_the_live_coding_adapter(settings):
+    # Weights fitted with another adapter version are refused at run time and the coder silently
+    # gets the adapter-only ranking: refit with train_coding_ranker whenever LIVE moves.
+    live = live_adapter_version(settings.INFERENCE_ADAPTERS_DIR, "coding")
+    assert RankerWeights.load().adapter_version == live
 
 
 def test_training_refuses_held_out_reports(tmp_path):
