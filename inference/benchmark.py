@@ -17,6 +17,12 @@ from pathlib import Path
 import numpy as np
 
 QUERY = "undocumented diagnosis: acute kidney injury"
+# How far the int8 runtime's probabilities may stray from PyTorch fp32 on the benchmark's notes.
+# int8 weights alone (CTranslate2 computing in fp32 on the dequantised weights) move the cdi
+# head's probabilities by mean 0.023 / max 0.069 on the 40-note sample, int8 products by
+# mean 0.032 / max 0.113 (the fp32 conversion matches PyTorch to 1e-5): see inference/README.md.
+TOLERANCE_MEAN_PROBABILITY_DIFF = 0.05
+TOLERANCE_MAX_PROBABILITY_DIFF = 0.15
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class EngineRun:
     peak_rss_mb: float
     rss_delta_mb: float
     probabilities: list[float]
+    # The instruction set the engine's kernels dispatched to (CTranslate2: see cpu.py).
+    isa: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,13 @@ class BenchmarkResult:
     # Share of notes where both engines fall on the same side of 0.5.
     decision_agreement: float
 
+    @property
+    def within_tolerance(self) -> bool:
+        return (
+            self.mean_probability_diff <= TOLERANCE_MEAN_PROBABILITY_DIFF
+            and self.max_probability_diff <= TOLERANCE_MAX_PROBABILITY_DIFF
+        )
+
     def summary(self) -> dict:
         data = {
             "ct2_notes_per_s": self.ct2.notes_per_s,
@@ -68,6 +83,11 @@ class BenchmarkResult:
             "max_probability_diff": self.max_probability_diff,
             "mean_probability_diff": self.mean_probability_diff,
             "decision_agreement": self.decision_agreement,
+            "tolerance": {
+                "mean_probability_diff": TOLERANCE_MEAN_PROBABILITY_DIFF,
+                "max_probability_diff": TOLERANCE_MAX_PROBABILITY_DIFF,
+            },
+            "within_tolerance": self.within_tolerance,
         }
         for run in (self.ct2, self.torch):
             for key, value in asdict(run).items():
@@ -116,9 +136,10 @@ def _engine_run(
     os.environ["OMP_NUM_THREADS"] = str(threads)
     memory = _PeakRss()
     if engine == "ct2":
-        from .runtime import Encoder
+        from .runtime import CPU_ISA, Encoder
 
         model = Encoder(runtime_folder, threads=threads, batch_size=batch_size)
+        isa = CPU_ISA or "CTranslate2's own dispatch (at most AVX2)"
     else:
         import torch
 
@@ -126,6 +147,7 @@ def _engine_run(
 
         torch.set_num_threads(threads)
         model = TorchEncoder(base_model, Path(adapter_folder), batch_size=batch_size)
+        isa = torch.backends.cpu.get_cpu_capability()
     from .windows import pair_windows
 
     tokens = sum(
@@ -155,6 +177,7 @@ def _engine_run(
         peak_rss_mb=peak,
         rss_delta_mb=peak - memory.start_mb,
         probabilities=probabilities,
+        isa=isa,
     )
 
 

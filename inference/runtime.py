@@ -19,6 +19,7 @@ import ctranslate2
 import numpy as np
 from tokenizers import Tokenizer
 
+from .cpu import apply_cpu_isa
 from .errors import BUILD_HINT, RuntimeCorruptError, RuntimeMissingError
 from .scoring import best_window, combine_embeddings, mean_pool, sigmoid
 from .windows import (
@@ -35,6 +36,8 @@ RUNTIME_MANIFEST = "manifest.json"
 CT2_FILES = ("model.bin", "config.json")
 TOKENIZER_FILE = "tokenizer.json"
 HEAD_FILE = "head.npz"
+# Before any model loads: CTranslate2 reads its instruction set once per process (see cpu.py).
+CPU_ISA = apply_cpu_isa()
 
 
 @dataclass(frozen=True)

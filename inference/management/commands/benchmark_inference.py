@@ -68,9 +68,14 @@ class Command(BaseCommand):
         for label, run in (("CTranslate2 int8", result.ct2), ("PyTorch fp32", result.torch)):
             self.stdout.write(
                 f"{label:<18}{run.notes_per_s:>9.2f}{run.tokens_per_s:>10.0f}{run.p50_ms:>9.1f}"
-                f"{run.p95_ms:>9.1f}{run.peak_rss_mb:>13.0f}{run.cpu_seconds:>8.1f}"
+                f"{run.p95_ms:>9.1f}{run.peak_rss_mb:>13.0f}{run.cpu_seconds:>8.1f}  {run.isa}"
             )
         self.stdout.write(
             f"ratio {result.ratio:.2f}x (CPU time {result.cpu_ratio:.2f}x); |Δp| max {result.max_probability_diff:.4f}, "
             f"mean {result.mean_probability_diff:.4f}; same side of 0.5 on {result.decision_agreement:.0%} of notes"
+        )
+        tolerance = summary["tolerance"]
+        self.stdout.write(
+            f"score difference {'within' if result.within_tolerance else 'OUTSIDE'} tolerance "
+            f"(mean |Δp| <= {tolerance['mean_probability_diff']}, max <= {tolerance['max_probability_diff']})"
         )
