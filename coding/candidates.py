@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from cdi.clinical.context import ClinicalText
 
-from . import codeset
+from . import adverse, codeset, tobacco
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
-from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon
+from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
 from .setting import INPATIENT
 
 # Categories coded from a past-medical-history list when current (chronic conditions).
@@ -123,7 +123,6 @@ SOCIAL_FAMILIES = frozenset(["F17"])
 _FOLLOWED_BY_NOT_A_DIAGNOSIS = re.compile(
     r"^[\s,]*(?:prophylaxis|risk|precautions|screening|protocol)\b", re.I
 )
-_FORMER = re.compile(r"\b(?:quit|former|ex-|stopped|gave up|previous|prior)\b", re.I)
 # For a chronic condition, "status post <procedure>" after it does not mean it resolved.
 _EXPLICITLY_RESOLVED = re.compile(
     r"\b(?:resolved|resolution|cured|in remission|no longer|recovered|cleared|years ago|as a child)\b", re.I
@@ -223,10 +222,9 @@ def find_candidates(
         section = section_info.kind
         family = codeset.family(entry.code)
         sentence_start, sentence_end = doc.sentence(start)
-        if section == "social_history" and family in SOCIAL_FAMILIES:
-            if _FORMER.search(text[sentence_start:end]):
-                continue
-        elif section not in SECTION_WEIGHT:
+        if family == "F17" and not tobacco.current_own_use(text, start, end):
+            continue
+        if section not in SECTION_WEIGHT and not (section == "social_history" and family in SOCIAL_FAMILIES):
             continue
         if _FOLLOWED_BY_NOT_A_DIAGNOSIS.search(text[end : end + 30]):
             continue
@@ -253,11 +251,94 @@ def find_candidates(
             text, end, min(sentence_end, end + 25)
         )
         for code in (entry.code, *entry.also):
+            if codeset.family(code) == "F17":
+                code = tobacco.product_code(text, start, end)
             if side is not None:
                 code = codeset.lateral_variant(code, side.group(1).lower()) or code
+            if _OPEN_BEFORE.search(text[max(sentence_start, start - 20) : start]):
+                code = open_fracture(code)
             _add(by_code, code, entry, score, evidence, key, context.uncertain, section)
+    _drug_candidates(text, setting, doc, by_code)
+    _status_candidates(text, doc, by_code)
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
     return list(by_code.values())
+
+
+# Statuses are written in histories, surgical histories and medication lists as well.
+STATUS_SECTION_WEIGHT = {
+    **SECTION_WEIGHT,
+    "surgical_history": 0.5,
+    "medications": 0.4,
+    "social_history": SOCIAL_WEIGHT,
+}
+STATUS_WEIGHT = 0.8
+
+
+def _status_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """Status and history codes (``data/status.tsv``): not dropped for being history, only when
+    negated, hypothetical or about a relative. Whether one is worth suggesting is the ranker's call."""
+    for entry, start, end in status_lexicon().scan(text):
+        section_info = doc.sections.at(start)
+        if section_info.kind not in STATUS_SECTION_WEIGHT:
+            continue
+        context = doc.context(start, end, chronic=True)
+        if context.negated or context.hypothetical or context.family:
+            continue
+        sentence_start, sentence_end = doc.sentence(start)
+        side = _SIDE.search(text[max(sentence_start, start - 25) : start]) or _SIDE_AFTER.match(
+            text, end, min(sentence_end, end + 25)
+        )
+        code = entry.code
+        if side is not None:
+            code = codeset.lateral_variant(code, side.group(1).lower()) or code
+        score = STATUS_SECTION_WEIGHT[section_info.kind] * STATUS_WEIGHT
+        evidence = Evidence(start, end, text[start:end], section_info.kind)
+        _add(by_code, code, entry, score, evidence, (9, 9, start), False, section_info.kind)
+
+
+# Where a note ties a condition to a drug; never a medication or allergy list, nor past history.
+DRUG_SECTIONS = frozenset(SECTION_WEIGHT) - {"past_medical_history"}
+DRUG_WEIGHT = 0.9
+
+
+def _drug_candidates(text: str, setting: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """Adverse effects, poisonings and underdosing (``adverse``): the T code beside the condition."""
+    for mention in adverse.drug_mentions(text):
+        section_info = doc.sections.at(mention.start)
+        if section_info.kind not in DRUG_SECTIONS:
+            continue
+        context = doc.context(mention.start, mention.end)
+        if context.negated or context.hypothetical or context.family or context.historical:
+            continue
+        if context.uncertain and setting != INPATIENT:
+            continue
+        score = SECTION_WEIGHT[section_info.kind] * DRUG_WEIGHT
+        entry = Entry(mention.code, "drug link", mention.cue)
+        # A poisoning is sequenced first; an adverse effect or underdosing follows its manifestation.
+        rank = _principal_rank(section_info.kind, section_info.header) if mention.intent in "12" else 9
+        evidence = Evidence(mention.start, mention.end, text[mention.start : mention.end], section_info.kind)
+        _add(
+            by_code,
+            mention.code,
+            entry,
+            score,
+            evidence,
+            (rank, 0, mention.start),
+            context.uncertain,
+            section_info.kind,
+        )
+
+
+_OPEN_BEFORE = re.compile(r"\bopen\b(?!\s+reduction)[\w\s-]{0,15}$", re.I)
+
+
+def open_fracture(code: str) -> str:
+    """ "Open calcaneus fracture": the 7th character for an open fracture (B) replaces the closed default."""
+    if len(code) == 8 and code.endswith("A"):
+        options = codeset.seventh_character_options(code[:-1])
+        if "open fracture" in options.get("B", "").lower():
+            return code[:-1] + "B"
+    return code
 
 
 def _fuzzy_candidates(

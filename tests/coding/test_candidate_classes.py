@@ -1,0 +1,141 @@
+"""Candidate classes the diagnosis lexicon alone never finds: tobacco, adverse effects and
+poisonings (T codes), injuries with their 7th character, statuses and histories (Z codes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coding import adverse, codeset
+from coding.candidates import find_candidates
+from coding.lexicon import STATUS_FILE, injury_phrases, read_synonyms
+from coding.setting import INPATIENT, OUTPATIENT
+
+
+def codes(note: str, setting: str = OUTPATIENT) -> set[str]:
+    return {c.code for c in find_candidates(note, setting)}
+
+
+# Tobacco ---------------------------------------------------------------------------------
+
+
+def test_current_cigarette_smoking_is_coded_with_the_product():
+    assert "F17.210" in codes("SOCIAL HISTORY: He smokes one pack of cigarettes per day.\n")
+
+
+def test_a_smoker_without_a_product_gets_the_unspecified_product_code():
+    found = codes("SOCIAL HISTORY: She is an active smoker. No alcohol.\n")
+    assert "F17.200" in found and "F17.210" not in found
+
+
+def test_chewing_tobacco_is_its_own_product():
+    assert "F17.220" in codes("SOCIAL HISTORY: He chews tobacco daily.\n")
+
+
+@pytest.mark.parametrize(
+    "social",
+    [
+        "She used to be a smoker, not anymore.",
+        "Smoking history of 1 pack per day. Quit smoking a year ago.",
+        "Former smoker.",
+        "Mom smoked during the pregnancy.",
+    ],
+)
+def test_former_use_or_someone_elses_smoking_is_not_nicotine_dependence(social):
+    assert not {c for c in codes(f"SOCIAL HISTORY: {social}\n") if c.startswith("F17")}
+
+
+def test_no_intention_of_quitting_is_still_current_use():
+    assert "F17.210" in codes("SOCIAL HISTORY: He smokes one pack per day, no intention of quitting.\n")
+
+
+# Adverse effects, poisoning, underdosing ---------------------------------------------------
+
+
+def test_a_condition_secondary_to_a_drug_adds_the_adverse_effect_code():
+    note = "ASSESSMENT:\n1. Rhabdomyolysis, most likely secondary to statins.\n"
+    assert "T46.6X5A" in codes(note, INPATIENT)
+
+
+def test_a_drug_induced_condition_adds_the_adverse_effect_code():
+    assert "T38.0X5A" in codes("ASSESSMENT:\n1. Steroid-induced hyperglycemia.\n")
+
+
+def test_an_accidental_ingestion_is_a_poisoning():
+    assert "T43.221A" in codes("ASSESSMENT: Accidental ingestion of citalopram.\n")
+
+
+def test_an_intentional_overdose_is_a_poisoning_by_self_harm():
+    note = "ASSESSMENT: Digoxin toxicity secondary to intentional digoxin overuse.\n"
+    found = codes(note, INPATIENT)
+    assert "T46.0X2A" in found and "T46.0X5A" not in found
+
+
+def test_running_out_of_a_drug_is_underdosing():
+    assert "T46.4X6A" in codes("ASSESSMENT: Hypertension, uncontrolled. He ran out of his lisinopril.\n")
+
+
+def test_a_drug_only_listed_or_negated_adds_nothing():
+    note = "MEDICATIONS: Digoxin 0.25 mg, simvastatin 20 mg.\nASSESSMENT: No evidence of digoxin toxicity.\n"
+    assert not {c for c in codes(note, INPATIENT) if c.startswith("T")}
+
+
+def test_every_drug_category_resolves_to_billable_codes():
+    for name, category in adverse.drug_table().items():
+        if name == "heroin":
+            assert adverse.t_code(category, adverse.ACCIDENTAL)
+            continue
+        for intent in (adverse.ADVERSE, adverse.ACCIDENTAL):
+            code = adverse.t_code(category, intent)
+            assert code and codeset.is_billable(code), (name, intent)
+
+
+# Injuries ---------------------------------------------------------------------------------
+
+
+def test_injury_titles_are_indexed_as_notes_write_them():
+    phrases = injury_phrases(codeset.title("S31.21XA"))
+    assert "penile laceration" in phrases and "laceration of penis" in phrases
+    assert injury_phrases(codeset.title("S31.21XD")) == []  # subsequent encounters are not offered
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Scalp laceration.", "S01.01XA"),
+        ("Right forearm contusion.", "S50.11XA"),
+        ("Penile laceration.", "S31.21XA"),
+        ("Open calcaneus fracture on the right.", "S92.001B"),
+    ],
+)
+def test_an_injury_gets_site_side_and_initial_encounter(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_a_past_injury_is_not_coded():
+    assert not {c for c in codes("PAST MEDICAL HISTORY: Scalp laceration years ago.\n") if c.startswith("S")}
+
+
+# Statuses and histories -------------------------------------------------------------------
+
+
+def test_a_history_of_pulmonary_embolism_is_a_status_code():
+    assert "Z86.711" in codes("PAST MEDICAL HISTORY: History of pulmonary embolism.\n")
+
+
+def test_a_transplant_is_a_status_even_in_the_surgical_history():
+    assert "Z94.0" in codes("PAST SURGICAL HISTORY: Kidney transplant in 2001.\n")
+
+
+def test_a_history_of_myocardial_infarction_is_an_old_mi():
+    assert "I25.2" in codes("PAST MEDICAL HISTORY: Prior myocardial infarction.\n")
+
+
+def test_negated_or_family_statuses_are_not_coded():
+    note = "PAST MEDICAL HISTORY: No history of stroke.\nFAMILY HISTORY: Father had a kidney transplant.\n"
+    found = codes(note)
+    assert "Z86.73" not in found and "Z94.0" not in found
+
+
+def test_every_status_code_is_billable():
+    for term, status_codes in read_synonyms(STATUS_FILE):
+        assert all(codeset.is_billable(code) for code in status_codes), term
