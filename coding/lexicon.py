@@ -194,6 +194,37 @@ def read_synonyms(path: Path = SYNONYMS_FILE) -> list[tuple[str, tuple[str, ...]
     return rows
 
 
+FINDINGS_FILE = Path(__file__).parent / "data" / "findings.tsv"
+_HIGH_BEFORE = (
+    "elevated",
+    "increased",
+    "high",
+    "raised",
+    "rising",
+    "abnormal",
+    "elevation of",
+    "elevated serum",
+)
+_HIGH_AFTER = ("elevation", "elevated", "abnormality")
+_LOW_BEFORE = ("low", "decreased", "reduced", "low serum")
+
+
+def finding_phrases(path: Path = FINDINGS_FILE) -> list[tuple[str, str]]:
+    """("elevated transaminases", "R74.01"), ("low albumin", "E88.09"), ... from ``data/findings.tsv``."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        analyte, high, low = (part.strip() for part in line.split("\t"))
+        if high != "-":
+            out += [(f"{word} {analyte}", high) for word in _HIGH_BEFORE]
+            out += [(f"{analyte} {word}", high) for word in _HIGH_AFTER]
+            out += [(f"elevated {analyte} level", high), (f"elevated {analyte} levels", high)]
+        if low != "-":
+            out += [(f"{word} {analyte}", low) for word in _LOW_BEFORE]
+    return out
+
+
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """Built once per process (a few seconds over the whole code set)."""
@@ -217,6 +248,8 @@ def default_lexicon() -> Lexicon:
 
     for term, codes in read_synonyms():
         offer(term, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
+    for phrase, code in finding_phrases():
+        offer(phrase, code, SOURCE_SYNONYM, True, 0)
     for code in codeset.billable_codes():
         # Z codes are added by rules or the coder (labelling conventions); catch-alls say nothing.
         if code.startswith(_SKIPPED_LETTERS) or code.startswith("Z") or code in _CATCH_ALL:

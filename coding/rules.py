@@ -417,10 +417,68 @@ def sequence(candidates: list[Candidate]) -> list[Candidate]:
     return ordered
 
 
+# An unspecified manifestation the note ties to a drug has a drug-induced code:
+# (code after antineoplastic chemotherapy, code after any other drug or None).
+DRUG_MANIFESTATIONS = {
+    "D64.9": ("D64.81", None),
+    "G62.9": ("G62.0", "G62.0"),
+    "D70.9": ("D70.1", "D70.2"),
+    "D61.818": ("D61.810", "D61.811"),
+    "D69.6": ("D69.59", "D69.59"),
+    "I42.9": ("I42.7", "I42.7"),
+    "E16.2": ("E16.0", "E16.0"),
+}
+_SAME_STATEMENT = 120  # characters between the manifestation and the drug it is blamed on
+_STATEMENT_BREAK = re.compile(r"\n\s*\n|\n\s*\d{1,2}[.)]\s|[.;]\s")
+
+
+def apply_drug_manifestations(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """ "Anemia secondary to chemotherapy": D64.81 beside T45.1X5A, not D64.9."""
+    effects = [c for c in candidates if c.code.startswith("T") and len(c.code) == 8 and c.code[6] == "5"]
+    if not effects:
+        return candidates
+    out = []
+    for candidate in candidates:
+        codes = DRUG_MANIFESTATIONS.get(candidate.code)
+        near = [
+            e
+            for e in effects
+            if codes
+            and any(
+                abs(a.start - b.start) <= _SAME_STATEMENT
+                and not _STATEMENT_BREAK.search(text, min(a.start, b.start), max(a.end, b.end))
+                for a in candidate.evidence
+                for b in e.evidence
+            )
+        ]
+        if not near:
+            out.append(candidate)
+            continue
+        chemo = any(e.code.startswith("T45.1X") for e in near)
+        code = codes[0] if chemo else codes[1]
+        if code is None:
+            out.append(candidate)
+            continue
+        out.append(
+            replace(
+                candidate,
+                code=code,
+                title=codeset.title(code),
+                notes=[*candidate.notes, f"drug-induced: tied to {near[0].code} in the same statement"],
+            )
+        )
+    merged: dict[str, Candidate] = {}
+    for candidate in out:
+        found = merged.get(candidate.code)
+        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
+    return list(merged.values())
+
+
 def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> list[Candidate]:
     """All the rules in order; returns the suggestions at or above ``threshold``, sequenced."""
     steps = ensure_billable(candidates)
     steps = apply_combinations(steps)
+    steps = apply_drug_manifestations(steps, text)
     steps = add_bph_symptoms(steps, text)
     steps = add_respiratory_failure_type(steps, text)
     steps = add_alzheimer_dementia(steps)

@@ -139,3 +139,52 @@ def test_negated_or_family_statuses_are_not_coded():
 def test_every_status_code_is_billable():
     for term, status_codes in read_synonyms(STATUS_FILE):
         assert all(codeset.is_billable(code) for code in status_codes), term
+
+
+# Abnormal findings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Increased transaminases.", "R74.01"),
+        ("Elevated troponin.", "R79.89"),
+        ("Abnormal EKG.", "R94.31"),
+        ("Low albumin.", "E88.09"),
+        ("Elevated PSA.", "R97.20"),
+        ("Anasarca.", "R60.1"),
+    ],
+)
+def test_an_abnormal_finding_in_the_assessment_is_coded(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_a_finding_only_in_the_labs_or_negated_is_not_coded():
+    note = "LABORATORY DATA: Elevated troponin at 0.4.\nASSESSMENT:\n1. No elevated transaminases.\n"
+    found = codes(note)
+    assert "R79.89" not in found and "R74.01" not in found
+
+
+def test_every_finding_code_is_billable():
+    from coding.lexicon import finding_phrases
+
+    assert all(codeset.is_billable(code) for _, code in finding_phrases())
+
+
+# Drug-induced manifestations ----------------------------------------------------------------
+
+
+def test_anemia_blamed_on_chemotherapy_is_the_chemotherapy_anemia_code():
+    from coding.rules import apply_rules
+
+    note = "ASSESSMENT:\n1. Anemia secondary to chronic renal failure and chemotherapy.\n"
+    found = {c.code for c in apply_rules(find_candidates(note, OUTPATIENT), note, 0.0)}
+    assert {"D64.81", "T45.1X5A"} <= found and "D64.9" not in found
+
+
+def test_anemia_elsewhere_in_the_note_keeps_its_own_code():
+    from coding.rules import apply_rules
+
+    note = "ASSESSMENT:\n1. Anemia.\n\n2. Neuropathy secondary to chemotherapy.\n"
+    found = {c.code for c in apply_rules(find_candidates(note, OUTPATIENT), note, 0.0)}
+    assert "D64.9" in found and "G62.0" in found
