@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from cdi.clinical.context import ClinicalText
 
-from . import adverse, codeset, tobacco
+from . import adverse, codeset, metastasis, tobacco
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
 from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
@@ -260,6 +260,7 @@ def find_candidates(
             _add(by_code, code, entry, score, evidence, key, context.uncertain, section)
     _drug_candidates(text, setting, doc, by_code)
     _status_candidates(text, doc, by_code)
+    _metastasis_candidates(text, setting, doc, by_code)
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
     return list(by_code.values())
 
@@ -294,6 +295,33 @@ def _status_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidat
         score = STATUS_SECTION_WEIGHT[section_info.kind] * STATUS_WEIGHT
         evidence = Evidence(start, end, text[start:end], section_info.kind)
         _add(by_code, code, entry, score, evidence, (9, 9, start), False, section_info.kind)
+
+
+METASTASIS_SECTIONS = frozenset(SECTION_WEIGHT)  # a current cancer's spread is listed in histories too
+
+
+def _metastasis_candidates(text: str, setting: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """Secondary neoplasms (``metastasis``); C79.9 only when no site is asserted anywhere."""
+    site_found = False
+    for mention in sorted(metastasis.metastases(text), key=lambda m: m.code == metastasis.UNKNOWN_SITE):
+        if mention.code == metastasis.UNKNOWN_SITE and site_found:
+            continue
+        section_info = doc.sections.at(mention.start)
+        if section_info.kind not in METASTASIS_SECTIONS:
+            continue
+        context = doc.context(mention.start, mention.end, chronic=True)
+        sentence_start, sentence_end = doc.sentence(mention.start)
+        resolved = _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end])
+        if context.negated or context.hypothetical or context.family or (context.historical and resolved):
+            continue
+        if context.uncertain and setting != INPATIENT:
+            continue
+        site_found = site_found or mention.code != metastasis.UNKNOWN_SITE
+        score = SECTION_WEIGHT[section_info.kind] * SOURCE_WEIGHT[SOURCE_SYNONYM]
+        entry = Entry(mention.code, SOURCE_SYNONYM, text[mention.start : mention.end])
+        key = (_principal_rank(section_info.kind, section_info.header), 0, mention.start)
+        evidence = Evidence(mention.start, mention.end, text[mention.start : mention.end], section_info.kind)
+        _add(by_code, mention.code, entry, score, evidence, key, context.uncertain, section_info.kind)
 
 
 # Where a note ties a condition to a drug; never a medication or allergy list, nor past history.

@@ -188,3 +188,32 @@ def test_anemia_elsewhere_in_the_note_keeps_its_own_code():
     note = "ASSESSMENT:\n1. Anemia.\n\n2. Neuropathy secondary to chemotherapy.\n"
     found = {c.code for c in apply_rules(find_candidates(note, OUTPATIENT), note, 0.0)}
     assert "D64.9" in found and "G62.0" in found
+
+
+# Metastases -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Pancreatic cancer with liver metastases.", "C78.7"),
+        ("Metastatic breast cancer to bone.", "C79.51"),
+        ("Metastatic ovarian cancer.", "C79.9"),
+    ],
+)
+def test_a_metastasis_gets_the_secondary_code_of_its_site(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_an_unknown_site_is_not_added_when_a_site_is_written():
+    found = codes("ASSESSMENT:\n1. Metastatic pancreatic cancer.\n2. Liver metastases.\n")
+    assert "C78.7" in found and "C79.9" not in found
+
+
+def test_a_negated_metastasis_is_not_coded():
+    found = codes("ASSESSMENT:\n1. Colon cancer. CT shows no evidence of liver metastasis.\n")
+    assert "C78.7" not in found and "C79.9" not in found
+
+
+def test_exercise_mets_are_not_metastases():
+    assert "C79.9" not in codes("FINDINGS: He exercised to 4.6 METs.\nASSESSMENT:\n1. Normal stress test.\n")
