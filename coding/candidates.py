@@ -175,7 +175,9 @@ STATEMENT_SECTIONS = frozenset(["assessment", "chief_complaint"])
 _STATEMENT_BREAK = re.compile(r"\n|;|(?<=[a-z)])\.\s|(?:^|\s)\d{1,2}[.)]\s|,\s+(?=and\s)|\bwith\b", re.I)
 # Word-overlap matches were right for few development reports: shown, rarely above threshold.
 # "right breast cancer", "left knee": laterality written just before the diagnosis.
-_SIDE = re.compile(r"\b(right|left|bilateral)\b[\w\s-]{0,15}$", re.I)
+# The side nearest the diagnosis wins ("right knee pain and left hip osteoarthritis": left hip).
+_SIDE = re.compile(r"(?:^|.*\W)(right|left|bilateral)\b[\w\s-]{0,28}$", re.I | re.S)
+SIDE_WINDOW = 40
 # "open calcaneus fracture on the right", "carpal tunnel syndrome, bilateral".
 _SIDE_AFTER = re.compile(r"[ \t]*(?:,[ \t]*)?(?:on the |of the )?(right|left|bilateral)(?:ly)?\b", re.I)
 _LEADING_NUMBER = re.compile(r"^[\s\-*:,.]*(?:\d{1,2}[.)]\s*)?")
@@ -247,17 +249,16 @@ def find_candidates(
             score *= SYMPTOM_FACTOR
         evidence = Evidence(start, end, text[start:end], section)
         key = (_principal_rank(section, section_info.header), 1 if symptom else 0, start)
-        side = _SIDE.search(text[max(sentence_start, start - 25) : start]) or _SIDE_AFTER.match(
+        side = _SIDE.search(text[max(sentence_start, start - SIDE_WINDOW) : start]) or _SIDE_AFTER.match(
             text, end, min(sentence_end, end + 25)
         )
         for code in (entry.code, *entry.also):
             if codeset.family(code) == "F17":
                 code = tobacco.product_code(text, start, end)
-            if side is not None:
-                code = codeset.lateral_variant(code, side.group(1).lower()) or code
             if _OPEN_BEFORE.search(text[max(sentence_start, start - 20) : start]):
                 code = open_fracture(code)
-            _add(by_code, code, entry, score, evidence, key, context.uncertain, section)
+            for sided in codeset.sided_codes(code, side.group(1).lower() if side else None):
+                _add(by_code, sided, entry, score, evidence, key, context.uncertain, section)
     _drug_candidates(text, setting, doc, by_code)
     _status_candidates(text, doc, by_code)
     _metastasis_candidates(text, setting, doc, by_code)
@@ -286,15 +287,13 @@ def _status_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidat
         if context.negated or context.hypothetical or context.family:
             continue
         sentence_start, sentence_end = doc.sentence(start)
-        side = _SIDE.search(text[max(sentence_start, start - 25) : start]) or _SIDE_AFTER.match(
+        side = _SIDE.search(text[max(sentence_start, start - SIDE_WINDOW) : start]) or _SIDE_AFTER.match(
             text, end, min(sentence_end, end + 25)
         )
-        code = entry.code
-        if side is not None:
-            code = codeset.lateral_variant(code, side.group(1).lower()) or code
         score = STATUS_SECTION_WEIGHT[section_info.kind] * STATUS_WEIGHT
         evidence = Evidence(start, end, text[start:end], section_info.kind)
-        _add(by_code, code, entry, score, evidence, (9, 9, start), False, section_info.kind)
+        for code in codeset.sided_codes(entry.code, side.group(1).lower() if side else None):
+            _add(by_code, code, entry, score, evidence, (9, 9, start), False, section_info.kind)
 
 
 METASTASIS_SECTIONS = frozenset(SECTION_WEIGHT)  # a current cancer's spread is listed in histories too

@@ -474,9 +474,59 @@ def apply_drug_manifestations(candidates: list[Candidate], text: str) -> list[Ca
     return list(merged.values())
 
 
+_HF_SYSTOLIC = re.compile(
+    r"\bsystolic\b(?!\s+(?:ejection|murmur|blood|pressure|bp|function\s+(?:is\s+)?normal))", re.I
+)
+_HF_DIASTOLIC = re.compile(r"\bdiastolic\b(?!\s+(?:murmur|blood|pressure|bp))", re.I)
+_HF_ACUITY = (
+    ("3", re.compile(r"\bacute[- ]on[- ]chronic\b", re.I)),
+    ("1", re.compile(r"\bacute\b", re.I)),
+    ("2", re.compile(r"\bchronic\b", re.I)),
+)
+_STATEMENT_END = re.compile(r"\n\s*\n|\n\s*\d{1,2}[.)]\s|\.\s+[A-Z]")
+
+
+def refine_heart_failure_type(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """ "Congestive heart failure ... possibly systolic": the type written later in the same statement
+    (I50.2- systolic, I50.3- diastolic, I50.4- both), with its acuity, replaces I50.9."""
+    out = []
+    for candidate in candidates:
+        if candidate.code != "I50.9":
+            out.append(candidate)
+            continue
+        code = None
+        for item in candidate.evidence:
+            end = _STATEMENT_END.search(text, item.end, item.end + 150)
+            statement = text[item.start : end.start() if end else item.end + 150]
+            systolic, diastolic = _HF_SYSTOLIC.search(statement), _HF_DIASTOLIC.search(statement)
+            if not (systolic or diastolic):
+                continue
+            kind = "4" if systolic and diastolic else "2" if systolic else "3"
+            acuity = next((a for a, pattern in _HF_ACUITY if pattern.search(statement)), "0")
+            code = f"I50.{kind}{acuity}"
+            break
+        if code is None or not codeset.is_billable(code):
+            out.append(candidate)
+            continue
+        out.append(
+            replace(
+                candidate,
+                code=code,
+                title=codeset.title(code),
+                notes=[*candidate.notes, "type from the statement"],
+            )
+        )
+    merged: dict[str, Candidate] = {}
+    for candidate in out:
+        found = merged.get(candidate.code)
+        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
+    return list(merged.values())
+
+
 def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> list[Candidate]:
     """All the rules in order; returns the suggestions at or above ``threshold``, sequenced."""
     steps = ensure_billable(candidates)
+    steps = refine_heart_failure_type(steps, text)
     steps = apply_combinations(steps)
     steps = apply_drug_manifestations(steps, text)
     steps = add_bph_symptoms(steps, text)

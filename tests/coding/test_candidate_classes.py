@@ -217,3 +217,39 @@ def test_a_negated_metastasis_is_not_coded():
 
 def test_exercise_mets_are_not_metastases():
     assert "C79.9" not in codes("FINDINGS: He exercised to 4.6 METs.\nASSESSMENT:\n1. Normal stress test.\n")
+
+
+# Laterality -------------------------------------------------------------------------------
+
+
+def test_bilateral_without_a_bilateral_code_gives_the_right_and_the_left_code():
+    found = codes("ASSESSMENT:\n1. Bilateral breast cancer.\n")
+    assert {"C50.911", "C50.912"} <= found and "C50.919" not in found
+
+
+def test_the_side_nearest_the_diagnosis_wins():
+    found = codes("ASSESSMENT:\n1. Right knee pain and left hip osteoarthritis.\n")
+    assert "M16.12" in found and "M16.11" not in found
+
+
+def test_a_side_a_few_words_before_still_counts():
+    assert "G56.03" in codes("ASSESSMENT:\n1. Bilateral mild-to-moderate carpal tunnel syndrome.\n")
+
+
+# Heart failure type written later in the statement ------------------------------------------
+
+
+def _ruled(note: str) -> set[str]:
+    from coding.rules import apply_rules
+
+    return {c.code for c in apply_rules(find_candidates(note, INPATIENT), note, 0.0)}
+
+
+def test_a_heart_failure_type_later_in_the_statement_sets_the_code():
+    note = "ASSESSMENT:\n1. Congestive heart failure due to rapid atrial fibrillation and systolic\ndysfunction.\n"
+    assert "I50.20" in _ruled(note) and "I50.9" not in _ruled(note)
+
+
+def test_a_systolic_murmur_is_not_a_heart_failure_type():
+    note = "ASSESSMENT:\n1. Congestive heart failure with a systolic murmur.\n"
+    assert "I50.9" in _ruled(note)
