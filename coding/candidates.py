@@ -233,7 +233,7 @@ def find_candidates(
         chronic = family in CHRONIC_FAMILIES
         if section == "past_medical_history" and not chronic:
             continue
-        symptom = entry.code.startswith("R")
+        symptom = entry.code.startswith("R") or entry.finding
         if symptom and section not in SYMPTOM_SECTIONS:
             continue
         context = doc.context(start, end, chronic=chronic)

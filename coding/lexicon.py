@@ -61,6 +61,7 @@ class Entry:
     source: str
     phrase: str
     also: tuple[str, ...] = ()  # further codes the phrase documents ("acute on chronic renal failure")
+    finding: bool = False  # an abnormal finding ("elevated troponin"): coded only where a symptom would be
 
 
 def normalise_token(raw: str, previous: str | None = None) -> str:
@@ -231,7 +232,13 @@ def default_lexicon() -> Lexicon:
     best: dict[str, tuple[tuple, Entry]] = {}
 
     def offer(
-        phrase: str, code: str, source: str, unspecified: bool, title_len: int, also: tuple[str, ...] = ()
+        phrase: str,
+        code: str,
+        source: str,
+        unspecified: bool,
+        title_len: int,
+        also: tuple[str, ...] = (),
+        finding: bool = False,
     ) -> None:
         key = phrase_key(phrase)
         if not key:
@@ -244,12 +251,12 @@ def default_lexicon() -> Lexicon:
         rank = (_SOURCE_RANK[source], 0 if unspecified else 1, title_len, code)
         current = best.get(key)
         if current is None or _better(rank, current[0]):
-            best[key] = (rank, Entry(code, source, phrase.strip(), also))
+            best[key] = (rank, Entry(code, source, phrase.strip(), also, finding))
 
     for term, codes in read_synonyms():
         offer(term, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
     for phrase, code in finding_phrases():
-        offer(phrase, code, SOURCE_SYNONYM, True, 0)
+        offer(phrase, code, SOURCE_SYNONYM, True, 0, finding=True)
     for code in codeset.billable_codes():
         # Z codes are added by rules or the coder (labelling conventions); catch-alls say nothing.
         if code.startswith(_SKIPPED_LETTERS) or code.startswith("Z") or code in _CATCH_ALL:

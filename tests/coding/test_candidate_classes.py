@@ -253,3 +253,8 @@ def test_a_heart_failure_type_later_in_the_statement_sets_the_code():
 def test_a_systolic_murmur_is_not_a_heart_failure_type():
     note = "ASSESSMENT:\n1. Congestive heart failure with a systolic murmur.\n"
     assert "I50.9" in _ruled(note)
+
+
+def test_a_finding_coded_outside_chapter_18_is_still_only_taken_from_the_assessment():
+    note = "HOSPITAL COURSE: Low albumin was noted.\nASSESSMENT:\n1. Pneumonia.\n"
+    assert "E88.09" not in codes(note, INPATIENT)
