@@ -523,10 +523,49 @@ def refine_heart_failure_type(candidates: list[Candidate], text: str) -> list[Ca
     return list(merged.values())
 
 
+# What the rest of a statement says about an unspecified code: (code, pattern, specific code), first match wins.
+STATEMENT_REFINEMENTS = (
+    ("D64.9", re.compile(r"\bchronic blood loss\b", re.I), "D50.0"),
+    (
+        "D64.9",
+        re.compile(r"\bblood loss\b|\b(?:secondary|due) to\b[^.;]{0,40}\b(?:bleed\w*|hemorrhag\w*)", re.I),
+        "D62",
+    ),
+)
+
+
+def refine_from_statement(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """ "Anemia due to operative blood loss": D62, not D64.9 (``STATEMENT_REFINEMENTS``)."""
+    out = []
+    for candidate in candidates:
+        refined = None
+        for code, pattern, specific in STATEMENT_REFINEMENTS:
+            if candidate.code != code or refined:
+                continue
+            for item in candidate.evidence:
+                end = _STATEMENT_END.search(text, item.end, item.end + 150)
+                if pattern.search(text, item.start, end.start() if end else item.end + 150):
+                    refined = specific
+                    break
+        if refined is None:
+            out.append(candidate)
+        else:
+            note = f"{refined} from the statement"
+            out.append(
+                replace(candidate, code=refined, title=codeset.title(refined), notes=[*candidate.notes, note])
+            )
+    merged: dict[str, Candidate] = {}
+    for candidate in out:
+        found = merged.get(candidate.code)
+        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
+    return list(merged.values())
+
+
 def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> list[Candidate]:
     """All the rules in order; returns the suggestions at or above ``threshold``, sequenced."""
     steps = ensure_billable(candidates)
     steps = refine_heart_failure_type(steps, text)
+    steps = refine_from_statement(steps, text)
     steps = apply_combinations(steps)
     steps = apply_drug_manifestations(steps, text)
     steps = add_bph_symptoms(steps, text)

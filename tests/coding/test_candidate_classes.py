@@ -258,3 +258,16 @@ def test_a_systolic_murmur_is_not_a_heart_failure_type():
 def test_a_finding_coded_outside_chapter_18_is_still_only_taken_from_the_assessment():
     note = "HOSPITAL COURSE: Low albumin was noted.\nASSESSMENT:\n1. Pneumonia.\n"
     assert "E88.09" not in codes(note, INPATIENT)
+
+
+def test_anemia_from_blood_loss_is_acute_posthemorrhagic_anemia():
+    assert "D62" in _ruled("ASSESSMENT:\n1. Anemia due to operative blood loss, no transfusion needed.\n")
+    assert "D62" in _ruled("ASSESSMENT:\n1. Acute anemia secondary to upper GI bleeding.\n")
+
+
+def test_anemia_from_chronic_blood_loss_is_iron_deficiency_from_blood_loss():
+    assert "D50.0" in _ruled("ASSESSMENT:\n1. Anemia from chronic blood loss.\n")
+
+
+def test_plain_anemia_stays_unspecified():
+    assert "D64.9" in _ruled("ASSESSMENT:\n1. Anemia.\n2. GI bleeding.\n")
