@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from cdi.clinical.context import ClinicalText
 
-from . import codeset
+from . import adverse, codeset, metastasis, tobacco
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
-from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon
+from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
 from .setting import INPATIENT
 
 # Categories coded from a past-medical-history list when current (chronic conditions).
@@ -123,7 +123,6 @@ SOCIAL_FAMILIES = frozenset(["F17"])
 _FOLLOWED_BY_NOT_A_DIAGNOSIS = re.compile(
     r"^[\s,]*(?:prophylaxis|risk|precautions|screening|protocol)\b", re.I
 )
-_FORMER = re.compile(r"\b(?:quit|former|ex-|stopped|gave up|previous|prior)\b", re.I)
 # For a chronic condition, "status post <procedure>" after it does not mean it resolved.
 _EXPLICITLY_RESOLVED = re.compile(
     r"\b(?:resolved|resolution|cured|in remission|no longer|recovered|cleared|years ago|as a child)\b", re.I
@@ -176,7 +175,9 @@ STATEMENT_SECTIONS = frozenset(["assessment", "chief_complaint"])
 _STATEMENT_BREAK = re.compile(r"\n|;|(?<=[a-z)])\.\s|(?:^|\s)\d{1,2}[.)]\s|,\s+(?=and\s)|\bwith\b", re.I)
 # Word-overlap matches were right for few development reports: shown, rarely above threshold.
 # "right breast cancer", "left knee": laterality written just before the diagnosis.
-_SIDE = re.compile(r"\b(right|left|bilateral)\b[\w\s-]{0,15}$", re.I)
+# The side nearest the diagnosis wins ("right knee pain and left hip osteoarthritis": left hip).
+_SIDE = re.compile(r"(?:^|.*\W)(right|left|bilateral)\b[\w\s-]{0,28}$", re.I | re.S)
+SIDE_WINDOW = 40
 # "open calcaneus fracture on the right", "carpal tunnel syndrome, bilateral".
 _SIDE_AFTER = re.compile(r"[ \t]*(?:,[ \t]*)?(?:on the |of the )?(right|left|bilateral)(?:ly)?\b", re.I)
 _LEADING_NUMBER = re.compile(r"^[\s\-*:,.]*(?:\d{1,2}[.)]\s*)?")
@@ -223,17 +224,16 @@ def find_candidates(
         section = section_info.kind
         family = codeset.family(entry.code)
         sentence_start, sentence_end = doc.sentence(start)
-        if section == "social_history" and family in SOCIAL_FAMILIES:
-            if _FORMER.search(text[sentence_start:end]):
-                continue
-        elif section not in SECTION_WEIGHT:
+        if family == "F17" and not tobacco.current_own_use(text, start, end):
+            continue
+        if section not in SECTION_WEIGHT and not (section == "social_history" and family in SOCIAL_FAMILIES):
             continue
         if _FOLLOWED_BY_NOT_A_DIAGNOSIS.search(text[end : end + 30]):
             continue
         chronic = family in CHRONIC_FAMILIES
         if section == "past_medical_history" and not chronic:
             continue
-        symptom = entry.code.startswith("R")
+        symptom = entry.code.startswith("R") or entry.finding
         if symptom and section not in SYMPTOM_SECTIONS:
             continue
         context = doc.context(start, end, chronic=chronic)
@@ -249,15 +249,123 @@ def find_candidates(
             score *= SYMPTOM_FACTOR
         evidence = Evidence(start, end, text[start:end], section)
         key = (_principal_rank(section, section_info.header), 1 if symptom else 0, start)
-        side = _SIDE.search(text[max(sentence_start, start - 25) : start]) or _SIDE_AFTER.match(
+        side = _SIDE.search(text[max(sentence_start, start - SIDE_WINDOW) : start]) or _SIDE_AFTER.match(
             text, end, min(sentence_end, end + 25)
         )
         for code in (entry.code, *entry.also):
-            if side is not None:
-                code = codeset.lateral_variant(code, side.group(1).lower()) or code
-            _add(by_code, code, entry, score, evidence, key, context.uncertain, section)
+            if codeset.family(code) == "F17":
+                code = tobacco.product_code(text, start, end)
+            if _OPEN_BEFORE.search(text[max(sentence_start, start - 20) : start]):
+                code = open_fracture(code)
+            for sided in codeset.sided_codes(code, side.group(1).lower() if side else None):
+                _add(by_code, sided, entry, score, evidence, key, context.uncertain, section)
+    _drug_candidates(text, setting, doc, by_code)
+    _status_candidates(text, doc, by_code)
+    _metastasis_candidates(text, setting, doc, by_code)
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
     return list(by_code.values())
+
+
+# Statuses are written in histories, surgical histories and medication lists as well.
+STATUS_SECTION_WEIGHT = {
+    **SECTION_WEIGHT,
+    "surgical_history": 0.5,
+    "medications": 0.4,
+    "social_history": SOCIAL_WEIGHT,
+}
+STATUS_WEIGHT = 0.8
+
+
+def _status_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """Status and history codes (``data/status.tsv``): not dropped for being history, only when
+    negated, hypothetical or about a relative. Whether one is worth suggesting is the ranker's call."""
+    for entry, start, end in status_lexicon().scan(text):
+        section_info = doc.sections.at(start)
+        if section_info.kind not in STATUS_SECTION_WEIGHT:
+            continue
+        context = doc.context(start, end, chronic=True)
+        if context.negated or context.hypothetical or context.family:
+            continue
+        sentence_start, sentence_end = doc.sentence(start)
+        side = _SIDE.search(text[max(sentence_start, start - SIDE_WINDOW) : start]) or _SIDE_AFTER.match(
+            text, end, min(sentence_end, end + 25)
+        )
+        score = STATUS_SECTION_WEIGHT[section_info.kind] * STATUS_WEIGHT
+        evidence = Evidence(start, end, text[start:end], section_info.kind)
+        for code in codeset.sided_codes(entry.code, side.group(1).lower() if side else None):
+            _add(by_code, code, entry, score, evidence, (9, 9, start), False, section_info.kind)
+
+
+METASTASIS_SECTIONS = frozenset(SECTION_WEIGHT)  # a current cancer's spread is listed in histories too
+
+
+def _metastasis_candidates(text: str, setting: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """Secondary neoplasms (``metastasis``); C79.9 only when no site is asserted anywhere."""
+    site_found = False
+    for mention in sorted(metastasis.metastases(text), key=lambda m: m.code == metastasis.UNKNOWN_SITE):
+        if mention.code == metastasis.UNKNOWN_SITE and site_found:
+            continue
+        section_info = doc.sections.at(mention.start)
+        if section_info.kind not in METASTASIS_SECTIONS:
+            continue
+        context = doc.context(mention.start, mention.end, chronic=True)
+        sentence_start, sentence_end = doc.sentence(mention.start)
+        resolved = _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end])
+        if context.negated or context.hypothetical or context.family or (context.historical and resolved):
+            continue
+        if context.uncertain and setting != INPATIENT:
+            continue
+        site_found = site_found or mention.code != metastasis.UNKNOWN_SITE
+        score = SECTION_WEIGHT[section_info.kind] * SOURCE_WEIGHT[SOURCE_SYNONYM]
+        entry = Entry(mention.code, SOURCE_SYNONYM, text[mention.start : mention.end])
+        key = (_principal_rank(section_info.kind, section_info.header), 0, mention.start)
+        evidence = Evidence(mention.start, mention.end, text[mention.start : mention.end], section_info.kind)
+        _add(by_code, mention.code, entry, score, evidence, key, context.uncertain, section_info.kind)
+
+
+# Where a note ties a condition to a drug; never a medication or allergy list, nor past history.
+DRUG_SECTIONS = frozenset(SECTION_WEIGHT) - {"past_medical_history"}
+DRUG_WEIGHT = 0.9
+
+
+def _drug_candidates(text: str, setting: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """Adverse effects, poisonings and underdosing (``adverse``): the T code beside the condition."""
+    for mention in adverse.drug_mentions(text):
+        section_info = doc.sections.at(mention.start)
+        if section_info.kind not in DRUG_SECTIONS:
+            continue
+        context = doc.context(mention.start, mention.end)
+        if context.negated or context.hypothetical or context.family or context.historical:
+            continue
+        if context.uncertain and setting != INPATIENT:
+            continue
+        score = SECTION_WEIGHT[section_info.kind] * DRUG_WEIGHT
+        entry = Entry(mention.code, "drug link", mention.cue)
+        # A poisoning is sequenced first; an adverse effect or underdosing follows its manifestation.
+        rank = _principal_rank(section_info.kind, section_info.header) if mention.intent in "12" else 9
+        evidence = Evidence(mention.start, mention.end, text[mention.start : mention.end], section_info.kind)
+        _add(
+            by_code,
+            mention.code,
+            entry,
+            score,
+            evidence,
+            (rank, 0, mention.start),
+            context.uncertain,
+            section_info.kind,
+        )
+
+
+_OPEN_BEFORE = re.compile(r"\bopen\b(?!\s+reduction)[\w\s-]{0,15}$", re.I)
+
+
+def open_fracture(code: str) -> str:
+    """ "Open calcaneus fracture": the 7th character for an open fracture (B) replaces the closed default."""
+    if len(code) == 8 and code.endswith("A"):
+        options = codeset.seventh_character_options(code[:-1])
+        if "open fracture" in options.get("B", "").lower():
+            return code[:-1] + "B"
+    return code
 
 
 def _fuzzy_candidates(

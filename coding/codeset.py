@@ -94,6 +94,21 @@ def lateral_variant(code: str, side: str) -> str | None:
     return next((c for t, c in titles.items() if _singular_words(t) == singular), None)
 
 
+def sided_codes(code: str, side: str | None) -> list[str]:
+    """The code(s) for a side written beside it: its lateral sibling; for "bilateral" where the
+    classification has no bilateral code, the right and the left one; else the code itself."""
+    if side is None:
+        return [code]
+    variant = lateral_variant(code, side)
+    if variant:
+        return [variant]
+    if side == "bilateral":
+        both = [lateral_variant(code, "right"), lateral_variant(code, "left")]
+        if all(both):
+            return [c for c in both if c]
+    return [code]
+
+
 def _singular_words(text: str) -> str:
     return " ".join(word.removesuffix("s") for word in text.split())
 

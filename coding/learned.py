@@ -35,7 +35,7 @@ SECTIONS = (
     "other",
     "social_history",
 )
-SOURCES = ("synonym", "title", "inclusion", "word", "embedding")
+SOURCES = ("synonym", "title", "inclusion", "word", "embedding", "drug", "status")
 FEATURES = (
     "bias",
     *(f"section:{name}" for name in SECTIONS),

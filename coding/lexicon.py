@@ -61,6 +61,7 @@ class Entry:
     source: str
     phrase: str
     also: tuple[str, ...] = ()  # further codes the phrase documents ("acute on chronic renal failure")
+    finding: bool = False  # an abnormal finding ("elevated troponin"): coded only where a symptom would be
 
 
 def normalise_token(raw: str, previous: str | None = None) -> str:
@@ -108,6 +109,48 @@ def _title_phrases(text: str) -> list[str]:
     return [v for v in variants if v.strip()]
 
 
+INJURY_SITES_FILE = Path(__file__).parent / "data" / "injury_sites.tsv"
+# "Laceration without foreign body of scalp, initial encounter": the encounter that treats an injury.
+_INITIAL_ENCOUNTER = re.compile(r",\s*initial encounter(?: for closed fracture)?$", re.I)
+_INJURY_OF_SITE = re.compile(
+    r"^(?P<injury>[a-z ]+?)(?: without foreign body)? of (?P<site>(?:right |left )?[a-z -]+)$"
+)
+_INJURY_LETTERS = ("S", "T0", "T1", "T2", "T3")
+
+
+@lru_cache(maxsize=1)
+def injury_site_words() -> dict[str, tuple[str, ...]]:
+    words = {}
+    for line in INJURY_SITES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            site, written = line.split("\t")
+            words[site.strip()] = tuple(w.strip() for w in written.split(","))
+    return words
+
+
+def injury_phrases(title: str) -> list[str]:
+    """How an initial-encounter injury title is written in a note, without the encounter words.
+
+    "Contusion of right forearm, initial encounter" -> "contusion of right forearm" and
+    "right forearm contusion"; "Laceration without foreign body of penis, initial encounter"
+    -> "laceration of penis", "penile laceration". Only the default reading (no foreign body,
+    closed fracture) is offered, as a coder assumes it when the note says nothing more.
+    """
+    if not _INITIAL_ENCOUNTER.search(title):
+        return []
+    base = _QUALIFIERS.sub("", _INITIAL_ENCOUNTER.sub("", title)).strip().lower()
+    if "with foreign body" in base or "open fracture" in base:
+        return []
+    phrases = {base, base.replace(" without foreign body", "")}
+    match = _INJURY_OF_SITE.match(base)
+    if match:
+        injury, site = match.group("injury").strip(), match.group("site").strip()
+        side, bare_site = site.split(" ", 1) if site.startswith(("right ", "left ")) else ("", site)
+        for written in (bare_site, *injury_site_words().get(bare_site, ())):
+            phrases.add(f"{side} {written} {injury}".strip())
+    return [p for p in phrases if p]
+
+
 @dataclass
 class Lexicon:
     entries: dict[str, Entry]
@@ -152,13 +195,50 @@ def read_synonyms(path: Path = SYNONYMS_FILE) -> list[tuple[str, tuple[str, ...]
     return rows
 
 
+FINDINGS_FILE = Path(__file__).parent / "data" / "findings.tsv"
+_HIGH_BEFORE = (
+    "elevated",
+    "increased",
+    "high",
+    "raised",
+    "rising",
+    "abnormal",
+    "elevation of",
+    "elevated serum",
+)
+_HIGH_AFTER = ("elevation", "elevated", "abnormality")
+_LOW_BEFORE = ("low", "decreased", "reduced", "low serum")
+
+
+def finding_phrases(path: Path = FINDINGS_FILE) -> list[tuple[str, str]]:
+    """("elevated transaminases", "R74.01"), ("low albumin", "E88.09"), ... from ``data/findings.tsv``."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        analyte, high, low = (part.strip() for part in line.split("\t"))
+        if high != "-":
+            out += [(f"{word} {analyte}", high) for word in _HIGH_BEFORE]
+            out += [(f"{analyte} {word}", high) for word in _HIGH_AFTER]
+            out += [(f"elevated {analyte} level", high), (f"elevated {analyte} levels", high)]
+        if low != "-":
+            out += [(f"{word} {analyte}", low) for word in _LOW_BEFORE]
+    return out
+
+
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """Built once per process (a few seconds over the whole code set)."""
     best: dict[str, tuple[tuple, Entry]] = {}
 
     def offer(
-        phrase: str, code: str, source: str, unspecified: bool, title_len: int, also: tuple[str, ...] = ()
+        phrase: str,
+        code: str,
+        source: str,
+        unspecified: bool,
+        title_len: int,
+        also: tuple[str, ...] = (),
+        finding: bool = False,
     ) -> None:
         key = phrase_key(phrase)
         if not key:
@@ -171,10 +251,12 @@ def default_lexicon() -> Lexicon:
         rank = (_SOURCE_RANK[source], 0 if unspecified else 1, title_len, code)
         current = best.get(key)
         if current is None or _better(rank, current[0]):
-            best[key] = (rank, Entry(code, source, phrase.strip(), also))
+            best[key] = (rank, Entry(code, source, phrase.strip(), also, finding))
 
     for term, codes in read_synonyms():
         offer(term, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
+    for phrase, code in finding_phrases():
+        offer(phrase, code, SOURCE_SYNONYM, True, 0, finding=True)
     for code in codeset.billable_codes():
         # Z codes are added by rules or the coder (labelling conventions); catch-alls say nothing.
         if code.startswith(_SKIPPED_LETTERS) or code.startswith("Z") or code in _CATCH_ALL:
@@ -183,8 +265,24 @@ def default_lexicon() -> Lexicon:
         unspecified = "unspecified" in title.lower() or title.lower().endswith(" nos")
         for phrase in _title_phrases(title):
             offer(phrase, code, SOURCE_TITLE, unspecified, len(title))
+        if code.startswith(_INJURY_LETTERS):
+            for phrase in injury_phrases(title):
+                offer(phrase, code, SOURCE_TITLE, unspecified, len(title))
         for term in icd.get_inclusion_term(code):
             nos = bool(re.search(r"\bNOS\b", term))
             for phrase in _title_phrases(term):
                 offer(phrase, code, SOURCE_INCLUSION, nos or unspecified, len(title))
     return Lexicon({key: entry for key, (_, entry) in best.items()})
+
+
+STATUS_FILE = Path(__file__).parent / "data" / "status.tsv"
+SOURCE_STATUS = "status"
+
+
+@lru_cache(maxsize=1)
+def status_lexicon() -> Lexicon:
+    """Statuses and histories (``data/status.tsv``), scanned apart from the diagnosis lexicon."""
+    entries = {}
+    for term, codes in read_synonyms(STATUS_FILE):
+        entries.setdefault(phrase_key(term), Entry(codes[0], SOURCE_STATUS, term, codes[1:]))
+    return Lexicon(entries)

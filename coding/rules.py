@@ -417,10 +417,157 @@ def sequence(candidates: list[Candidate]) -> list[Candidate]:
     return ordered
 
 
+# An unspecified manifestation the note ties to a drug has a drug-induced code:
+# (code after antineoplastic chemotherapy, code after any other drug or None).
+DRUG_MANIFESTATIONS = {
+    "D64.9": ("D64.81", None),
+    "G62.9": ("G62.0", "G62.0"),
+    "D70.9": ("D70.1", "D70.2"),
+    "D61.818": ("D61.810", "D61.811"),
+    "D69.6": ("D69.59", "D69.59"),
+    "I42.9": ("I42.7", "I42.7"),
+    "E16.2": ("E16.0", "E16.0"),
+}
+_SAME_STATEMENT = 120  # characters between the manifestation and the drug it is blamed on
+_STATEMENT_BREAK = re.compile(r"\n\s*\n|\n\s*\d{1,2}[.)]\s|[.;]\s")
+
+
+def apply_drug_manifestations(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """ "Anemia secondary to chemotherapy": D64.81 beside T45.1X5A, not D64.9."""
+    effects = [c for c in candidates if c.code.startswith("T") and len(c.code) == 8 and c.code[6] == "5"]
+    if not effects:
+        return candidates
+    out = []
+    for candidate in candidates:
+        codes = DRUG_MANIFESTATIONS.get(candidate.code)
+        near = [
+            e
+            for e in effects
+            if codes
+            and any(
+                abs(a.start - b.start) <= _SAME_STATEMENT
+                and not _STATEMENT_BREAK.search(text, min(a.start, b.start), max(a.end, b.end))
+                for a in candidate.evidence
+                for b in e.evidence
+            )
+        ]
+        if not near:
+            out.append(candidate)
+            continue
+        chemo = any(e.code.startswith("T45.1X") for e in near)
+        code = codes[0] if chemo else codes[1]
+        if code is None:
+            out.append(candidate)
+            continue
+        out.append(
+            replace(
+                candidate,
+                code=code,
+                title=codeset.title(code),
+                notes=[*candidate.notes, f"drug-induced: tied to {near[0].code} in the same statement"],
+            )
+        )
+    merged: dict[str, Candidate] = {}
+    for candidate in out:
+        found = merged.get(candidate.code)
+        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
+    return list(merged.values())
+
+
+_HF_SYSTOLIC = re.compile(
+    r"\bsystolic\b(?!\s+(?:ejection|murmur|blood|pressure|bp|function\s+(?:is\s+)?normal))", re.I
+)
+_HF_DIASTOLIC = re.compile(r"\bdiastolic\b(?!\s+(?:murmur|blood|pressure|bp))", re.I)
+_HF_ACUITY = (
+    ("3", re.compile(r"\bacute[- ]on[- ]chronic\b", re.I)),
+    ("1", re.compile(r"\bacute\b", re.I)),
+    ("2", re.compile(r"\bchronic\b", re.I)),
+)
+_STATEMENT_END = re.compile(r"\n\s*\n|\n\s*\d{1,2}[.)]\s|\.\s+[A-Z]")
+
+
+def refine_heart_failure_type(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """ "Congestive heart failure ... possibly systolic": the type written later in the same statement
+    (I50.2- systolic, I50.3- diastolic, I50.4- both), with its acuity, replaces I50.9."""
+    out = []
+    for candidate in candidates:
+        if candidate.code != "I50.9":
+            out.append(candidate)
+            continue
+        code = None
+        for item in candidate.evidence:
+            end = _STATEMENT_END.search(text, item.end, item.end + 150)
+            statement = text[item.start : end.start() if end else item.end + 150]
+            systolic, diastolic = _HF_SYSTOLIC.search(statement), _HF_DIASTOLIC.search(statement)
+            if not (systolic or diastolic):
+                continue
+            kind = "4" if systolic and diastolic else "2" if systolic else "3"
+            acuity = next((a for a, pattern in _HF_ACUITY if pattern.search(statement)), "0")
+            code = f"I50.{kind}{acuity}"
+            break
+        if code is None or not codeset.is_billable(code):
+            out.append(candidate)
+            continue
+        out.append(
+            replace(
+                candidate,
+                code=code,
+                title=codeset.title(code),
+                notes=[*candidate.notes, "type from the statement"],
+            )
+        )
+    merged: dict[str, Candidate] = {}
+    for candidate in out:
+        found = merged.get(candidate.code)
+        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
+    return list(merged.values())
+
+
+# What the rest of a statement says about an unspecified code: (code, pattern, specific code), first match wins.
+STATEMENT_REFINEMENTS = (
+    ("D64.9", re.compile(r"\bchronic blood loss\b", re.I), "D50.0"),
+    (
+        "D64.9",
+        re.compile(r"\bblood loss\b|\b(?:secondary|due) to\b[^.;]{0,40}\b(?:bleed\w*|hemorrhag\w*)", re.I),
+        "D62",
+    ),
+)
+
+
+def refine_from_statement(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """ "Anemia due to operative blood loss": D62, not D64.9 (``STATEMENT_REFINEMENTS``)."""
+    out = []
+    for candidate in candidates:
+        refined = None
+        for code, pattern, specific in STATEMENT_REFINEMENTS:
+            if candidate.code != code or refined:
+                continue
+            for item in candidate.evidence:
+                end = _STATEMENT_END.search(text, item.end, item.end + 150)
+                if pattern.search(text, item.start, end.start() if end else item.end + 150):
+                    refined = specific
+                    break
+        if refined is None:
+            out.append(candidate)
+        else:
+            note = f"{refined} from the statement"
+            out.append(
+                replace(candidate, code=refined, title=codeset.title(refined), notes=[*candidate.notes, note])
+            )
+    merged: dict[str, Candidate] = {}
+    for candidate in out:
+        found = merged.get(candidate.code)
+        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
+    return list(merged.values())
+
+
 def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> list[Candidate]:
     """All the rules in order; returns the suggestions at or above ``threshold``, sequenced."""
     steps = ensure_billable(candidates)
+    steps = refine_heart_failure_type(steps, text)
+    steps = refine_from_statement(steps, text)
     steps = apply_combinations(steps)
+    steps = apply_drug_manifestations(steps, text)
     steps = add_bph_symptoms(steps, text)
     steps = add_respiratory_failure_type(steps, text)
     steps = add_alzheimer_dementia(steps)

@@ -73,8 +73,9 @@ def test_the_shipped_weights_belong_to_the_live_coding_adapter(settings):
     assert RankerWeights.load().adapter_version == live
 
 
-def test_training_refuses_held_out_reports(tmp_path):
+@pytest.mark.parametrize("split", ["heldout", "heldout2"])
+def test_training_refuses_held_out_reports(tmp_path, split):
     data = tmp_path / "d.jsonl"
-    data.write_text(json.dumps({"id": "a", "text": "x", "codes": ["I10"], "split": "heldout"}) + "\n")
+    data.write_text(json.dumps({"id": "a", "text": "x", "codes": ["I10"], "split": split}) + "\n")
     with pytest.raises(CommandError, match="held-out"):
         call_command("train_coding_ranker", dataset=str(data), out=str(tmp_path / "w.json"))

@@ -6,7 +6,7 @@ candidate the production path finds is a row, labelled by whether the gold codes
 cross-validation over reports (folds by a hash of the id): the lowest one whose pooled
 precision over the held-back folds stays at or above ``--target-precision``, so more codes
 are suggested only while a coder still accepts that share of them. Lines whose ``split`` is
-``heldout`` are refused: held-out reports never tune anything.
+``heldout`` or ``heldout2`` are refused: held-out reports never tune anything.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             examples = [e for e in read_dataset(options["dataset"]) if e.codes is not None]
         except (OSError, DatasetError) as exc:
             raise CommandError(str(exc)) from None
-        if any(e.split == "heldout" for e in examples):
+        if any(e.split.startswith("heldout") for e in examples):
             raise CommandError(
                 "the data set holds held-out reports; build it with coding_dataset --split dev"
             )

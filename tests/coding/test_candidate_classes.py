@@ -1,0 +1,273 @@
+"""Candidate classes the diagnosis lexicon alone never finds: tobacco, adverse effects and
+poisonings (T codes), injuries with their 7th character, statuses and histories (Z codes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coding import adverse, codeset
+from coding.candidates import find_candidates
+from coding.lexicon import STATUS_FILE, injury_phrases, read_synonyms
+from coding.setting import INPATIENT, OUTPATIENT
+
+
+def codes(note: str, setting: str = OUTPATIENT) -> set[str]:
+    return {c.code for c in find_candidates(note, setting)}
+
+
+# Tobacco ---------------------------------------------------------------------------------
+
+
+def test_current_cigarette_smoking_is_coded_with_the_product():
+    assert "F17.210" in codes("SOCIAL HISTORY: He smokes one pack of cigarettes per day.\n")
+
+
+def test_a_smoker_without_a_product_gets_the_unspecified_product_code():
+    found = codes("SOCIAL HISTORY: She is an active smoker. No alcohol.\n")
+    assert "F17.200" in found and "F17.210" not in found
+
+
+def test_chewing_tobacco_is_its_own_product():
+    assert "F17.220" in codes("SOCIAL HISTORY: He chews tobacco daily.\n")
+
+
+@pytest.mark.parametrize(
+    "social",
+    [
+        "She used to be a smoker, not anymore.",
+        "Smoking history of 1 pack per day. Quit smoking a year ago.",
+        "Former smoker.",
+        "Mom smoked during the pregnancy.",
+    ],
+)
+def test_former_use_or_someone_elses_smoking_is_not_nicotine_dependence(social):
+    assert not {c for c in codes(f"SOCIAL HISTORY: {social}\n") if c.startswith("F17")}
+
+
+def test_no_intention_of_quitting_is_still_current_use():
+    assert "F17.210" in codes("SOCIAL HISTORY: He smokes one pack per day, no intention of quitting.\n")
+
+
+# Adverse effects, poisoning, underdosing ---------------------------------------------------
+
+
+def test_a_condition_secondary_to_a_drug_adds_the_adverse_effect_code():
+    note = "ASSESSMENT:\n1. Rhabdomyolysis, most likely secondary to statins.\n"
+    assert "T46.6X5A" in codes(note, INPATIENT)
+
+
+def test_a_drug_induced_condition_adds_the_adverse_effect_code():
+    assert "T38.0X5A" in codes("ASSESSMENT:\n1. Steroid-induced hyperglycemia.\n")
+
+
+def test_an_accidental_ingestion_is_a_poisoning():
+    assert "T43.221A" in codes("ASSESSMENT: Accidental ingestion of citalopram.\n")
+
+
+def test_an_intentional_overdose_is_a_poisoning_by_self_harm():
+    note = "ASSESSMENT: Digoxin toxicity secondary to intentional digoxin overuse.\n"
+    found = codes(note, INPATIENT)
+    assert "T46.0X2A" in found and "T46.0X5A" not in found
+
+
+def test_running_out_of_a_drug_is_underdosing():
+    assert "T46.4X6A" in codes("ASSESSMENT: Hypertension, uncontrolled. He ran out of his lisinopril.\n")
+
+
+def test_a_drug_only_listed_or_negated_adds_nothing():
+    note = "MEDICATIONS: Digoxin 0.25 mg, simvastatin 20 mg.\nASSESSMENT: No evidence of digoxin toxicity.\n"
+    assert not {c for c in codes(note, INPATIENT) if c.startswith("T")}
+
+
+def test_every_drug_category_resolves_to_billable_codes():
+    for name, category in adverse.drug_table().items():
+        if name == "heroin":
+            assert adverse.t_code(category, adverse.ACCIDENTAL)
+            continue
+        for intent in (adverse.ADVERSE, adverse.ACCIDENTAL):
+            code = adverse.t_code(category, intent)
+            assert code and codeset.is_billable(code), (name, intent)
+
+
+# Injuries ---------------------------------------------------------------------------------
+
+
+def test_injury_titles_are_indexed_as_notes_write_them():
+    phrases = injury_phrases(codeset.title("S31.21XA"))
+    assert "penile laceration" in phrases and "laceration of penis" in phrases
+    assert injury_phrases(codeset.title("S31.21XD")) == []  # subsequent encounters are not offered
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Scalp laceration.", "S01.01XA"),
+        ("Right forearm contusion.", "S50.11XA"),
+        ("Penile laceration.", "S31.21XA"),
+        ("Open calcaneus fracture on the right.", "S92.001B"),
+    ],
+)
+def test_an_injury_gets_site_side_and_initial_encounter(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_a_past_injury_is_not_coded():
+    assert not {c for c in codes("PAST MEDICAL HISTORY: Scalp laceration years ago.\n") if c.startswith("S")}
+
+
+# Statuses and histories -------------------------------------------------------------------
+
+
+def test_a_history_of_pulmonary_embolism_is_a_status_code():
+    assert "Z86.711" in codes("PAST MEDICAL HISTORY: History of pulmonary embolism.\n")
+
+
+def test_a_transplant_is_a_status_even_in_the_surgical_history():
+    assert "Z94.0" in codes("PAST SURGICAL HISTORY: Kidney transplant in 2001.\n")
+
+
+def test_a_history_of_myocardial_infarction_is_an_old_mi():
+    assert "I25.2" in codes("PAST MEDICAL HISTORY: Prior myocardial infarction.\n")
+
+
+def test_negated_or_family_statuses_are_not_coded():
+    note = "PAST MEDICAL HISTORY: No history of stroke.\nFAMILY HISTORY: Father had a kidney transplant.\n"
+    found = codes(note)
+    assert "Z86.73" not in found and "Z94.0" not in found
+
+
+def test_every_status_code_is_billable():
+    for term, status_codes in read_synonyms(STATUS_FILE):
+        assert all(codeset.is_billable(code) for code in status_codes), term
+
+
+# Abnormal findings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Increased transaminases.", "R74.01"),
+        ("Elevated troponin.", "R79.89"),
+        ("Abnormal EKG.", "R94.31"),
+        ("Low albumin.", "E88.09"),
+        ("Elevated PSA.", "R97.20"),
+        ("Anasarca.", "R60.1"),
+    ],
+)
+def test_an_abnormal_finding_in_the_assessment_is_coded(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_a_finding_only_in_the_labs_or_negated_is_not_coded():
+    note = "LABORATORY DATA: Elevated troponin at 0.4.\nASSESSMENT:\n1. No elevated transaminases.\n"
+    found = codes(note)
+    assert "R79.89" not in found and "R74.01" not in found
+
+
+def test_every_finding_code_is_billable():
+    from coding.lexicon import finding_phrases
+
+    assert all(codeset.is_billable(code) for _, code in finding_phrases())
+
+
+# Drug-induced manifestations ----------------------------------------------------------------
+
+
+def test_anemia_blamed_on_chemotherapy_is_the_chemotherapy_anemia_code():
+    from coding.rules import apply_rules
+
+    note = "ASSESSMENT:\n1. Anemia secondary to chronic renal failure and chemotherapy.\n"
+    found = {c.code for c in apply_rules(find_candidates(note, OUTPATIENT), note, 0.0)}
+    assert {"D64.81", "T45.1X5A"} <= found and "D64.9" not in found
+
+
+def test_anemia_elsewhere_in_the_note_keeps_its_own_code():
+    from coding.rules import apply_rules
+
+    note = "ASSESSMENT:\n1. Anemia.\n\n2. Neuropathy secondary to chemotherapy.\n"
+    found = {c.code for c in apply_rules(find_candidates(note, OUTPATIENT), note, 0.0)}
+    assert "D64.9" in found and "G62.0" in found
+
+
+# Metastases -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Pancreatic cancer with liver metastases.", "C78.7"),
+        ("Metastatic breast cancer to bone.", "C79.51"),
+        ("Metastatic ovarian cancer.", "C79.9"),
+    ],
+)
+def test_a_metastasis_gets_the_secondary_code_of_its_site(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_an_unknown_site_is_not_added_when_a_site_is_written():
+    found = codes("ASSESSMENT:\n1. Metastatic pancreatic cancer.\n2. Liver metastases.\n")
+    assert "C78.7" in found and "C79.9" not in found
+
+
+def test_a_negated_metastasis_is_not_coded():
+    found = codes("ASSESSMENT:\n1. Colon cancer. CT shows no evidence of liver metastasis.\n")
+    assert "C78.7" not in found and "C79.9" not in found
+
+
+def test_exercise_mets_are_not_metastases():
+    assert "C79.9" not in codes("FINDINGS: He exercised to 4.6 METs.\nASSESSMENT:\n1. Normal stress test.\n")
+
+
+# Laterality -------------------------------------------------------------------------------
+
+
+def test_bilateral_without_a_bilateral_code_gives_the_right_and_the_left_code():
+    found = codes("ASSESSMENT:\n1. Bilateral breast cancer.\n")
+    assert {"C50.911", "C50.912"} <= found and "C50.919" not in found
+
+
+def test_the_side_nearest_the_diagnosis_wins():
+    found = codes("ASSESSMENT:\n1. Right knee pain and left hip osteoarthritis.\n")
+    assert "M16.12" in found and "M16.11" not in found
+
+
+def test_a_side_a_few_words_before_still_counts():
+    assert "G56.03" in codes("ASSESSMENT:\n1. Bilateral mild-to-moderate carpal tunnel syndrome.\n")
+
+
+# Heart failure type written later in the statement ------------------------------------------
+
+
+def _ruled(note: str) -> set[str]:
+    from coding.rules import apply_rules
+
+    return {c.code for c in apply_rules(find_candidates(note, INPATIENT), note, 0.0)}
+
+
+def test_a_heart_failure_type_later_in_the_statement_sets_the_code():
+    note = "ASSESSMENT:\n1. Congestive heart failure due to rapid atrial fibrillation and systolic\ndysfunction.\n"
+    assert "I50.20" in _ruled(note) and "I50.9" not in _ruled(note)
+
+
+def test_a_systolic_murmur_is_not_a_heart_failure_type():
+    note = "ASSESSMENT:\n1. Congestive heart failure with a systolic murmur.\n"
+    assert "I50.9" in _ruled(note)
+
+
+def test_a_finding_coded_outside_chapter_18_is_still_only_taken_from_the_assessment():
+    note = "HOSPITAL COURSE: Low albumin was noted.\nASSESSMENT:\n1. Pneumonia.\n"
+    assert "E88.09" not in codes(note, INPATIENT)
+
+
+def test_anemia_from_blood_loss_is_acute_posthemorrhagic_anemia():
+    assert "D62" in _ruled("ASSESSMENT:\n1. Anemia due to operative blood loss, no transfusion needed.\n")
+    assert "D62" in _ruled("ASSESSMENT:\n1. Acute anemia secondary to upper GI bleeding.\n")
+
+
+def test_anemia_from_chronic_blood_loss_is_iron_deficiency_from_blood_loss():
+    assert "D50.0" in _ruled("ASSESSMENT:\n1. Anemia from chronic blood loss.\n")
+
+
+def test_plain_anemia_stays_unspecified():
+    assert "D64.9" in _ruled("ASSESSMENT:\n1. Anemia.\n2. GI bleeding.\n")
