@@ -139,13 +139,24 @@ GRAM_STAIN = (
 )
 
 # A culture reported positive with no organism named, or an organism still being identified.
-UNIDENTIFIED_CULTURE = (
-    r"positive\s+(?:(?:blood|urine|wound|sputum|tissue|abscess|bone|csf|fluid|pleural|joint|catheter|line)\s+)?"
-    r"cultures?",
-    r"(?:blood|urine|wound|sputum|tissue|abscess|bone|csf|fluid|pleural|joint|catheter|line)?\s*cultures?\s+"
-    r"(?:were|was|are|is|came\s+back|returned|turned)\s+(?:\w+\s+)?positive",
-    r"(?:final\s+)?(?:identification|speciation)(?:\s+and\s+(?:susceptibilit\w*|sensitivit\w*))?"
-    r"\s+(?:(?:is|are|still|remains?|was|were)\s+)*pending",
+# Written one alternative per first word, so that alternation.by_first_char can group them.
+_SPECIMENS = (
+    "blood", "urine", "wound", "sputum", "tissue", "abscess", "bone", "csf", "fluid", "pleural", "joint",
+    "catheter", "line",
+)  # fmt: skip
+_REPORTED = r"(?:were|was|are|is|came\s+back|returned|turned)\s+(?:\w+\s+)?positive"
+_STILL_PENDING = (
+    r"(?:\s+and\s+(?:susceptibilit\w*|sensitivit\w*))?\s+(?:(?:is|are|still|remains?|was|were)\s+)*pending"
+)
+UNIDENTIFIED_CULTURE: tuple[str, ...] = (
+    rf"positive\s+(?:(?:{'|'.join(_SPECIMENS)})\s+)?cultures?",
+    *(rf"{specimen}\s+cultures?\s+{_REPORTED}" for specimen in _SPECIMENS),
+    rf"cultures?\s+{_REPORTED}",
+    *(
+        rf"{final}{word}{_STILL_PENDING}"
+        for final in (r"final\s+", "")
+        for word in ("identification", "speciation")
+    ),
 )
 
 # "pending" about the identification of a grown organism is not a pending (negative) culture.

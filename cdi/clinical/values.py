@@ -688,10 +688,11 @@ def _organism_patterns() -> list[tuple[str, str]]:
     return stains + cultures + binomials + named + genera
 
 
-def _build_organism_regex() -> re.Pattern[str]:
+def _build_organism_regex(regroup: bool = True) -> re.Pattern[str]:
     body = "|".join(
         f"(?P<o_{key}_{index}>{pattern})" for index, (pattern, key) in enumerate(_organism_patterns())
     )
+    body = by_first_char(body) if regroup else body
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
