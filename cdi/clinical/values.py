@@ -173,7 +173,7 @@ _TERSE = {"t", "p", "r", "k", "na", "cr", "hb", "mag", "sat", "ph", "co2", "bili
 
 _FILLER = (
     r"(?:[\s:=,(-]|\b(?:level|levels|count|value|was|is|are|were|of|at|has been|had been|today|"
-    r"this morning|on admission|at admission|initially|initial|now|of about|approximately|about|"
+    r"this morning|on admission|at admission|initially|initial|now|of about|approximately|about|has|"
     r"around|up to|down to|from|went|gone|has gone|came back|returned|measured|noted|found|dropped|fell|"
     r"decreased|increased|rose|risen|climbed|declined|trended|trending|drifted|had|slightly|mildly|markedly|"
     r"elevated|elevated at|low|high|as high as|as low as|only|still|currently|yesterday|by|"
@@ -184,7 +184,13 @@ _FILLER = (
 # ("replete potassium to 4").
 _VERB_TO = re.compile(
     r"\b(?:rose|risen|increased|decreased|dropped|fell|fallen|climbed|declined|improved|worsened|trended|"
-    r"up|down|went|gone|came|come|bumped|drifted)\b[^\d]*\bto\b",
+    r"up|down|went|gone|came|come|bumped|drifted|estimated|calculated|measured)\b[^\d]*\bto\b",
+    re.IGNORECASE,
+)
+# A trend named before the analyte: "a drop in the ejection fraction to 30%".
+_TREND_BEFORE = re.compile(
+    r"\b(?:decrease|increase|drop|rise|decline|fall|reduction|improvement|worsening|elevation)\s+(?:in|of)\s+"
+    r"(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 _UNIT = (
@@ -444,7 +450,11 @@ def extract_measurements(text: str) -> list[Measurement]:
         if terse and len(alias) == 1 and not match.group(0).isupper():
             continue
         filler = rest[: number.start("num")]
-        if re.search(r"\bto\b", filler, re.IGNORECASE) and not _VERB_TO.search(filler):
+        if (
+            re.search(r"\bto\b", filler, re.IGNORECASE)
+            and not _VERB_TO.search(filler)
+            and not _TREND_BEFORE.search(text[max(0, match.start() - 50) : match.start()])
+        ):
             continue
         raw = number.group("num")
         number_start = match.end() + number.start("num")
