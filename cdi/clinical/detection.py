@@ -185,13 +185,26 @@ _PAST_RESULT = re.compile(
     r"history of|years ago|months ago|last (?:year|admission))\b",
     re.IGNORECASE,
 )
-_ORGANISM_CLASSES = {"gram_negative", "gram_positive", "anaerobes"}
+# Results that name a class of organism, or none yet: indicators for a query, never the diagnosis.
+_ORGANISM_CLASSES = {"gram_negative", "gram_positive", "gram_variable", "anaerobes", "unidentified"}
+# ICD-10-CM codes no R78.81 bacteremia with sepsis: with sepsis documented, the organism query
+# about the bloodstream infection is the sepsis one.
+_BACTEREMIA = re.compile(r"bacter[ae]mia", re.IGNORECASE)
+_SEPSIS_WORDS = compile_terms([r"sepsis", r"septicemia", r"septic shock", r"severe sepsis"])
 
 
 def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     mentions = _documented(facts, k)
     if k.condition == "sepsis":
         mentions = [m for m in mentions if not _not_sepsis(facts, m, confirmed=True)]
+    elif k.condition == "other_infection" and any(
+        not _not_sepsis(facts, m, confirmed=True) for m in facts.asserted(_SEPSIS_WORDS)
+    ):
+        mentions = [m for m in mentions if not _BACTEREMIA.fullmatch(m.text)]
+    if k.condition == "other_infection":
+        # A suspected deep infection ("suspicion of endocarditis") is a work-up,
+        # not an infection whose organism a query could ask for.
+        mentions = [m for m in mentions if not m.context.uncertain]
     if not mentions:
         return []
     organisms = [o for o in facts.organisms if o.kind in ("culture", "coverage") and not o.negative]
@@ -225,7 +238,7 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         # (a culture result may close the paragraph that discusses it).
         if any(_near(organism.start, m.start, 250) for m in mentions) or (
             organism.kind == "culture"
-            and _CULTURES.search(facts.text[slice(*facts.doc.sentence(organism.start))])
+            and _CULTURE_RESULT.search(facts.text[slice(*facts.doc.sentence(organism.start))])
             and any(_same_paragraph(facts.text, organism.start, m.start) for m in mentions)
         ):
             relevant.append(organism)
@@ -250,7 +263,8 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     ]
 
 
-_CULTURES = re.compile(r"\bcultures?\b", re.IGNORECASE)
+# A sentence that reports a culture result: the culture, or what grew in it.
+_CULTURE_RESULT = re.compile(r"\b(?:cultures?|grew|grow(?:n|ing|s)|isolated|speciated)\b", re.IGNORECASE)
 
 
 def _same_paragraph(text: str, a: int, b: int) -> bool:
@@ -1081,6 +1095,18 @@ def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         builder.span(sign.start, sign.end)
         count += 1
     support = _treatments(facts, ("nutrition_support",))
+    # Low albumin (a word or a value under 3.0 g/dL) only supports: it counts beside another
+    # indicator or with tube or parenteral feeding, never with a dietitian visit alone.
+    supporting = [
+        m for m in facts.asserted(k.terms("supporting_terms")) if m.context.section != "review_of_systems"
+    ]
+    low_albumin = _abnormal(facts.values("albumin"), lambda v: v < 3.0)
+    if (supporting or low_albumin) and (count or _treatments(facts, ("nutrition_route",))):
+        for m in low_albumin[:1]:
+            builder.measurement(m)
+        for sign in supporting[: 0 if low_albumin else 1]:
+            builder.span(sign.start, sign.end)
+        count += 1
     if not count or not support:
         return []
     for t in support[:2]:

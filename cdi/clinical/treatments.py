@@ -19,7 +19,24 @@ _ANTIBIOTICS = (
     r"meropenem|imipenem|ertapenem|invanz|primaxin|merrem|linezolid|zyvox|daptomycin|clindamycin|cleocin|"
     r"metronidazole|flagyl|gentamicin|tobramycin|amikacin|unasyn|ampicillin|amoxicillin|augmentin|penicillin|"
     r"nafcillin|oxacillin|aztreonam|tigecycline|fluconazole|micafungin|caspofungin|tamiflu|oseltamivir|"
-    r"ceftazidime|fortaz|cefuroxime|ceftin|rifampin|timentin|clarithromycin|biaxin"
+    r"ceftazidime|fortaz|cefuroxime|ceftin|rifampin|timentin|clarithromycin|biaxin|"
+    # the rest of the class: other cephalosporins, penicillins, macrolides, tetracyclines,
+    # quinolones, glycopeptides and lipoglycopeptides, polymyxins, and systemic antifungals
+    r"ceftaroline|teflaro|cefoxitin|cefotetan|cefotaxime|claforan|avycaz|zerbaxa|ceftolozane|cefdinir|omnicef|"
+    r"cefpodoxime|cefixime|suprax|cefaclor|cefadroxil|duricef|cefiderocol|dicloxacillin|amoxil|pip[-/]tazo|"
+    r"erythromycin|minocycline|tetracycline|vibramycin|trimethoprim|colistin|polymyxin|fosfomycin|monurol|"
+    r"tinidazole|vancocin|dalbavancin|oritavancin|telavancin|ofloxacin|norfloxacin|gatifloxacin|gemifloxacin|"
+    r"azactam|tedizolid|voriconazole|posaconazole|amphotericin|ambisome|anidulafungin"
+)
+
+# Tube and parenteral feeding, and the tubes placed for it.
+_NUTRITION_ROUTES = (
+    r"\btpn\b|\bppn\b|(?:total\s+|peripheral\s+)?parenteral\s+nutrition|hyperalimentation|"
+    r"tube\s+feed\w*|(?:feeding|peg|g|j|gastrostomy|jejunostomy|nasogastric|ng|dobhoff|dobbhoff|nasoduodenal)"
+    r"[- ]tubes?\s+(?:feed\w*|supplement\w*|nutrition)|feeding\s+tubes?|"
+    # Placing a feeding route (an NG tube placed is mostly for decompression, so not here).
+    r"(?:peg|g|j|gastrostomy|jejunostomy|dobhoff|dobbhoff|nasoduodenal)[- ]tubes?\s+(?:placement|placed|inserted)|"
+    r"enteral\s+(?:feeds?|feeding|nutrition)|(?:ng|nasogastric|peg|g-tube|j-tube)\s+feeds?"
 )
 
 # Operations and injuries that lose blood (the spec's "bleeding or surgery"): fixation and
@@ -37,7 +54,7 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "iv_diuretic": (
         r"(?:iv|intravenous|intravenously)\s+(?:lasix|furosemide|bumex|bumetanide|torsemide|diuretics?|diuresis)",
         r"(?:lasix|furosemide|bumex|bumetanide)\s+(?:\d+\s*mg\s+)?(?:iv|intravenous(?:ly)?|i\.v\.)\b",
-        r"lasix\s+drip|diuresed|diuresis|aggressive(?:ly)?\s+diures\w*|lasix\s+(?:iv\s+)?push",
+        r"(?:lasix|furosemide|bumex|bumetanide)\s+(?:drip|infusion)|lasix\s+drip|diuresed|diuresis|aggressive(?:ly)?\s+diures\w*|lasix\s+(?:iv\s+)?push",
     ),
     "diuretic": (
         r"lasix|furosemide|bumex|bumetanide|torsemide|demadex|diuretics?|aldactone|spironolactone|metolazone|"
@@ -71,11 +88,12 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"potassium\s+(?:chloride|replacement|supplement\w*|repletion|replete\w*|replaced|was\s+replaced|"
         r"was\s+replete\w*|protocol)|kcl|k-dur|klor-con|k-tab|micro-k|replace\w*\s+(?:\w+\s+){0,2}potassium|"
         r"replet\w*\s+(?:\w+\s+){0,2}potassium|potassium\s+\d+\s*meq|supplement\w*\s+(?:\w+\s+){0,2}potassium|"
-        r"(?:continue|continued)\s+supplementation|oral\s+potassium|iv\s+potassium",
+        r"(?:continue|continued)\s+supplementation|oral\s+potassium|iv\s+potassium|"
+        r"(?:potassium|k\+?)\s*riders?|k-?lyte|kaon|effer-?k|klor-con\s+m\d+",
     ),
     "magnesium_replacement": (
         r"magnesium\s+(?:sulfate|oxide|replacement|supplement\w*|repletion|replete\w*|replaced|chloride|gluconate)|"
-        r"mag-ox|mag\s+ox|slow[- ]mag|mgso4|replace\w*\s+(?:\w+\s+){0,2}magnesium|replet\w*\s+(?:\w+\s+){0,2}magnesium|"
+        r"mag-ox|mag\s+ox|mag\s+(?:sulfate|oxide|replacement|supplement\w*)|mag[- ]?tab|slow[- ]mag|mgso4|replace\w*\s+(?:\w+\s+){0,2}magnesium|replet\w*\s+(?:\w+\s+){0,2}magnesium|"
         r"magnesium\s+\d+\s*(?:g|gm|grams|mg)",
     ),
     "transfusion": (
@@ -97,7 +115,7 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"ventilatory[- ]dependent",
     ),
     "high_flow_oxygen": (
-        r"high[- ]flow|non-?rebreather|nrb|100%\s+(?:fio2|face\s*mask|non-?rebreather)|fio2\s+(?:of\s+)?(?:[4-9]\d|100)%",
+        r"\bhfnc\b|\bhfno\b|optiflow|vapotherm|airvo|venturi\s+mask|venti[- ]?mask|non-?rebreather|nrb|100%\s+(?:fio2|face\s*mask|non-?rebreather)|fio2\s+(?:of\s+)?(?:[4-9]\d|100)%",
     ),
     "oxygen": (
         r"\d+(?:\.\d+)?\s*(?:l|liters?|lpm)\s+(?:of\s+)?(?:oxygen|o2|nasal\s+cannula|nc|via)|nasal\s+cannula|"
@@ -125,7 +143,12 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"vasopressors?|pressors?|pressure\s+support|dopamine|dobutamine|norepinephrine|levophed|neo-?synephrine|"
         r"phenylephrine|vasopressin|epinephrine\s+drip",
     ),
+    # Tube and parenteral feeding: the routes of nutrition support (ASPEN).
+    "nutrition_route": (_NUTRITION_ROUTES,),
     "nutrition_support": (
+        _NUTRITION_ROUTES,
+        r"nutrition(?:al)?\s+support|nutritional\s+supplementation|supplemental\s+nutrition|"
+        r"(?:achieve|provide|optimi[sz]e|improve)\s+(?:\w+\s+){0,2}nutrition(?:al\s+status)?",
         r"\btpn\b|total\s+parenteral\s+nutrition|parenteral\s+nutrition|tube\s+feed\w*|enteral\s+(?:feeds?|"
         r"feeding|nutrition)|peg\s+tube|ng\s+feeds|nutritional\s+supplements?|oral\s+supplements?|"
         r"boost\s+(?:plus|t\.?i\.?d|b\.?i\.?d|supplement\w*|daily)|glucerna|jevity|nepro|megace|megestrol|marinol|dronabinol|remeron\s+for\s+appetite|"

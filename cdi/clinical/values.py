@@ -12,6 +12,14 @@ import re
 from dataclasses import dataclass, field
 
 from cdi.clinical.alternation import by_first_char
+from cdi.clinical.organisms import (
+    EPITHETS,
+    GENERA,
+    GRAM_STAIN,
+    IDENTIFICATION_PENDING,
+    UNIDENTIFIED_CULTURE,
+    UNNAMED_SPECIES,
+)
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 
@@ -165,7 +173,7 @@ _TERSE = {"t", "p", "r", "k", "na", "cr", "hb", "mag", "sat", "ph", "co2", "bili
 
 _FILLER = (
     r"(?:[\s:=,(-]|\b(?:level|levels|count|value|was|is|are|were|of|at|has been|had been|today|"
-    r"this morning|on admission|at admission|initially|initial|now|of about|approximately|about|"
+    r"this morning|on admission|at admission|initially|initial|now|of about|approximately|about|has|"
     r"around|up to|down to|from|went|gone|has gone|came back|returned|measured|noted|found|dropped|fell|"
     r"decreased|increased|rose|risen|climbed|declined|trended|trending|drifted|had|slightly|mildly|markedly|"
     r"elevated|elevated at|low|high|as high as|as low as|only|still|currently|yesterday|by|"
@@ -176,7 +184,13 @@ _FILLER = (
 # ("replete potassium to 4").
 _VERB_TO = re.compile(
     r"\b(?:rose|risen|increased|decreased|dropped|fell|fallen|climbed|declined|improved|worsened|trended|"
-    r"up|down|went|gone|came|come|bumped|drifted)\b[^\d]*\bto\b",
+    r"up|down|went|gone|came|come|bumped|drifted|estimated|calculated|measured)\b[^\d]*\bto\b",
+    re.IGNORECASE,
+)
+# A trend named before the analyte: "a drop in the ejection fraction to 30%".
+_TREND_BEFORE = re.compile(
+    r"\b(?:decrease|increase|drop|rise|decline|fall|reduction|improvement|worsening|elevation)\s+(?:in|of)\s+"
+    r"(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 _UNIT = (
@@ -436,7 +450,11 @@ def extract_measurements(text: str) -> list[Measurement]:
         if terse and len(alias) == 1 and not match.group(0).isupper():
             continue
         filler = rest[: number.start("num")]
-        if re.search(r"\bto\b", filler, re.IGNORECASE) and not _VERB_TO.search(filler):
+        if (
+            re.search(r"\bto\b", filler, re.IGNORECASE)
+            and not _VERB_TO.search(filler)
+            and not _TREND_BEFORE.search(text[max(0, match.start() - 50) : match.start()])
+        ):
             continue
         raw = number.group("num")
         number_start = match.end() + number.start("num")
@@ -652,22 +670,9 @@ ORGANISMS: dict[str, tuple[str, ...]] = {
     "covid19": ("covid-19", "covid", "sars-cov-2", "coronavirus"),
     "rsv": ("rsv", "respiratory syncytial virus"),
     "bacteroides": ("bacteroides", "bacteroides fragilis"),
-    "gram_negative": (
-        "gram-negative rods",
-        "gram negative rods",
-        "gram-negative bacilli",
-        "gram negative bacilli",
-        "gram-negative organism",
-        "gram negative organisms",
-        "gnr",
-    ),
-    "gram_positive": (
-        "gram-positive cocci",
-        "gram positive cocci",
-        "gram-positive cocci in clusters",
-        "gram-positive cocci in chains",
-        "gpc",
-    ),
+    # Gram-stain results in words are matched by organisms.GRAM_STAIN.
+    "gram_negative": ("gnr",),
+    "gram_positive": ("gpc",),
     "mycobacterium": ("mycobacterium tuberculosis", "tuberculosis", "mycobacterium", "afb positive"),
     "anaerobes": ("anaerobes", "anaerobic bacteria", "anaerobic organisms"),
     "moraxella": ("moraxella", "moraxella catarrhalis"),
@@ -675,23 +680,45 @@ ORGANISMS: dict[str, tuple[str, ...]] = {
 _SKIP_ALONE = {"gas", "yeast", "staph", "strep", "influenza", "covid", "tuberculosis", "haemophilus"}
 
 
-def _build_organism_regex() -> re.Pattern[str]:
-    pairs = [(alias, key) for key, aliases in ORGANISMS.items() for alias in aliases]
-    pairs.sort(key=lambda item: len(item[0]), reverse=True)
+def _organism_patterns() -> list[tuple[str, str]]:
+    """(regular expression, key) in the order tried: stains and culture results, binomials,
+    the named aliases longest first, then any genus of the data list ("Clostridium species")."""
+    stains = [
+        (GRAM_STAIN.replace("(?P<stain>negative|positive|variable)", stain), f"gram_{stain}")
+        for stain in ("negative", "positive", "variable")
+    ]
+    cultures = [(pattern, "unidentified") for pattern in UNIDENTIFIED_CULTURE]
+    aliases = [(alias, key) for key, aliases in ORGANISMS.items() for alias in aliases]
+    aliases.sort(key=lambda item: len(item[0]), reverse=True)
+    named = [(_alias_pattern(alias), key) for alias, key in aliases]
+    binomials = [
+        (rf"(?:{genus}|{genus[0]}\.)\s?{epithet}", genus) for epithet, genus in sorted(EPITHETS.items())
+    ]
+    genera = [(rf"{genus}(?:\s+{UNNAMED_SPECIES})?", genus) for genus in GENERA]
+    return stains + cultures + binomials + named + genera
+
+
+def _build_organism_regex(regroup: bool = True) -> re.Pattern[str]:
     body = "|".join(
-        f"(?P<o_{key}_{index}>{_alias_pattern(alias)})" for index, (alias, key) in enumerate(pairs)
+        f"(?P<o_{key}_{index}>{pattern})" for index, (pattern, key) in enumerate(_organism_patterns())
     )
+    body = by_first_char(body) if regroup else body
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
 _ORGANISM_RE = _build_organism_regex()
 _CULTURE_CUE = re.compile(
     r"\b(?:cultures?|cx|grew|grown|growing|grows|positive\s+for|isolated|gram\s+stain|pcr|antigen|serolog\w*|"
-    r"sensitive|susceptib\w*|resistant|speciated|bacteremia|colonies|swab|titer|toxin|assay)\b",
+    r"sensitive|susceptib\w*|resistant|speciated|bacteremia|colonies|swab|titer|toxin|assay|identification|"
+    r"speciation|microbiolog\w*)\b",
     re.IGNORECASE,
 )
+_IDENTIFICATION_PENDING = re.compile(IDENTIFICATION_PENDING, re.IGNORECASE)
+_GRAM_WORDS = re.compile(r"\bgram[-\s]?(?:negative|positive|variable)\b", re.IGNORECASE)
 _COVERAGE_CUE = re.compile(
-    r"\b(?:coverage|cover|covering|to\s+treat|directed|targeting|for\s+possible)\b", re.IGNORECASE
+    r"\b(?:coverage|cover|covering|to\s+treat|directed|targeting|for\s+possible|against|"
+    r"empiric(?:al(?:ly)?)?\s+for|for\s+(?:presumed|suspected))\b",
+    re.IGNORECASE,
 )
 _NEGATIVE_RESULT = re.compile(
     r"\b(?:negative|no\s+growth|not\s+(?:grow|isolated|detected)|ruled\s+out|pending|no\s+evidence|"
@@ -745,7 +772,9 @@ def extract_organisms(text: str, sentence_bounds=None) -> list[OrganismMention]:
             continue
         specimen_match = _SPECIMEN.search(window)
         specimens = tuple(dict.fromkeys(m.group("specimen").lower() for m in _SPECIMEN.finditer(window)))
-        negative = bool(_NEGATIVE_RESULT.search(window))
+        # The stain's own "Gram-negative" and an identification still "pending" are not a negative result.
+        probe = _IDENTIFICATION_PENDING.sub(" ", _GRAM_WORDS.sub(" ", window))
+        negative = bool(_NEGATIVE_RESULT.search(probe))
         found.append(
             OrganismMention(
                 key,

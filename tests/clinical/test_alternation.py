@@ -18,6 +18,9 @@ TEXTS = [
         plan="Vancomycin and Zosyn, IV fluids, 2 units PRBC, BiPAP overnight, wound care to sacrum.",
     ),
     "t 38.9 T 101 k 3.2 K 3.2 sat 91% na 130 cpap CPAP bi-pap z-pak Z-PAK abx ABX hct 30 HCT 30",
+    "Wound cultures grew Clostridium septicum, Clostridium species and E. cloacae; Gram stain gram-positive"
+    " cocci in clusters; positive blood cultures, final identification pending; MRSA screen negative;"
+    " C. diff toxin positive; Candida glabrata; GNR.",
     "",
 ]
 
@@ -67,6 +70,8 @@ def test_shipped_word_lists_match_as_they_did_before_regrouping():
                 body = "|".join(t.replace(" ", r"\s+") for t in sorted(terms, key=len, reverse=True))
                 shipped.append((knowledge.compile_terms(terms), plain(body)))
     shipped[0] = (values._ANALYTE_RE, values._build_analyte_regex(regroup=False))
+    shipped.append((values._ORGANISM_RE, values._build_organism_regex(regroup=False)))
+    assert values._ORGANISM_RE.pattern != shipped[-1][1].pattern  # the organism list is regrouped too
     regrouped = sum(fast.pattern != slow.pattern for fast, slow in shipped)
     assert regrouped > len(shipped) // 2
     for fast, slow in shipped:
