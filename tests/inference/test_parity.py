@@ -35,3 +35,24 @@ def test_adapter_scores_agree_with_the_merged_pytorch_model_on_real_notes(runtim
     diff = np.abs(ct2 - reference)
     assert diff.max() < 0.08, diff.max()
     assert diff.mean() < 0.02, diff.mean()
+
+
+def test_cdi_adapter_scores_stay_within_the_benchmarks_tolerance(tmp_path_factory, mtsample_notes):
+    """The cdi head is calibrated (steep), so int8 moves its probabilities most: the tolerance
+    `benchmark_inference` judges by must hold on real notes in CI too."""
+    from inference.benchmark import (
+        QUERY,
+        TOLERANCE_MAX_PROBABILITY_DIFF,
+        TOLERANCE_MEAN_PROBABILITY_DIFF,
+    )
+    from inference.build import build_all
+
+    root = tmp_path_factory.mktemp("runtime-cdi")
+    build_all(BASE_MODEL, COMMITTED_ADAPTERS, root, names=["cdi"])
+    pairs = [(QUERY, note) for note in mtsample_notes]
+    ct2 = np.array([s.probability for s in Encoder(root / "cdi").score(pairs)])
+    folder = live_adapter_folder(COMMITTED_ADAPTERS, "cdi")
+    reference = np.array([s.probability for s in TorchEncoder(BASE_MODEL, folder).score(pairs)])
+    diff = np.abs(ct2 - reference)
+    assert diff.mean() <= TOLERANCE_MEAN_PROBABILITY_DIFF, diff.mean()
+    assert diff.max() <= TOLERANCE_MAX_PROBABILITY_DIFF, diff.max()
