@@ -155,9 +155,14 @@ _ANALYTE_WORDS = {
 }
 
 
+# Potassium and magnesium are drawn with every chemistry panel: two values in a note are routine,
+# only an order naming them ("recheck her potassium") shows that the value was followed.
+_ORDERS_ONLY = {"potassium", "magnesium"}
+
+
 def _serial(facts: NoteFacts, analyte: str) -> list[Span]:
     """Spans showing the analyte is followed: several values, a stated trend or a monitoring order."""
-    values = facts.values(analyte)
+    values = [] if analyte in _ORDERS_ONLY else facts.values(analyte)
     spans = [Span(m.start, m.end, m.text) for m in values if m.series and m.start >= 0]
     if len([m for m in values if m.start >= 0]) >= 2 and not spans:
         spans = [Span(m.start, m.end, m.text) for m in values if m.start >= 0][:2]

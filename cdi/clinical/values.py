@@ -403,6 +403,13 @@ _BLOOD_PRESSURE = re.compile(
     r"(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})(?!\s*/|\d)",
     re.IGNORECASE,
 )
+# A blood gas dictated as pH/PaCO2/PaO2 (the conventional order), optionally /HCO3/saturation:
+# "ABG: 7.28/48/46 on admission", "arterial blood gas 7.31/62/58/30".
+_ABG_TRIPLET = re.compile(
+    r"\b(?:abgs?|arterial\s+blood\s+gas(?:es)?|blood\s+gas(?:es)?)\b[^\d\n]{0,25}?"
+    r"(?P<ph>[67]\.\d{1,2})\s*/\s*(?P<paco2>\d{2,3}(?:\.\d)?)\s*/\s*(?P<pao2>\d{2,3}(?:\.\d)?)(?![\d.])",
+    re.IGNORECASE,
+)
 # A temperature before the word fever: "a 102.5 fever", "a 39.4-degree fever".
 _FEVER_FIRST = re.compile(
     r"(?<![\w.,/-])(?P<num>\d{2,3}(?:\.\d{1,2})?)\s*(?:-?\s*degrees?|°)?\s*(?:f|c|fahrenheit|celsius)?\s*"
@@ -661,6 +668,25 @@ def extract_measurements(text: str) -> list[Measurement]:
                 date=_date_near(text, match.start(), match.end()),
             )
         )
+    for match in _ABG_TRIPLET.finditer(text):
+        ph, paco2, pao2 = (_to_float(match.group(g)) for g in ("ph", "paco2", "pao2"))
+        if not (_plausible(_BY_NAME["ph"], ph) and _plausible(_BY_NAME["paco2"], paco2)):
+            continue
+        start = match.start("ph")
+        date = _date_near(text, start, match.end())
+        for name, value in (("ph", ph), ("paco2", paco2), ("pao2", pao2)):
+            if _plausible(_BY_NAME[name], value):
+                add(
+                    Measurement(
+                        name,
+                        value,
+                        _BY_NAME[name].unit,
+                        start,
+                        match.end(),
+                        text[start : match.end()],
+                        date=date,
+                    )
+                )
     for match in _BLOOD_PRESSURE.finditer(text):
         if any(s <= match.start() < e for s, e in taken):
             continue
