@@ -198,38 +198,40 @@ HISTORY_PRE = _alternation(
         "long-standing",
     )
 )
-RESOLVED = _alternation(
-    (
-        "resolved",
-        "has resolved",
-        "now resolved",
-        "resolution of",
-        "cleared",
-        "recovered from",
-        "in the past",
-        "years ago",
-        "year ago",
-        "months ago",
-        "as a child",
-        "childhood",
-        "remote",
-        "previous episode",
-        "prior episode",
-        "prior episodes",
-        "history of remote",
-        "treated in the past",
-        "no longer",
-        "status post",
-        "s/p",
-        "was treated",
-        "were treated",
-        "completed treatment",
-        "resolved with",
-        "in remission",
-        "at some point",
-        "in the past",
-    )
+_RESOLVED_TERMS = (
+    "resolved",
+    "has resolved",
+    "now resolved",
+    "resolution of",
+    "cleared",
+    "recovered from",
+    "in the past",
+    "years ago",
+    "year ago",
+    "months ago",
+    "as a child",
+    "childhood",
+    "remote",
+    "previous episode",
+    "prior episode",
+    "prior episodes",
+    "history of remote",
+    "treated in the past",
+    "no longer",
+    "status post",
+    "s/p",
+    "was treated",
+    "were treated",
+    "completed treatment",
+    "resolved with",
+    "in remission",
+    "at some point",
+    "in the past",
 )
+RESOLVED = _alternation(_RESOLVED_TERMS)
+# After a mention, "status post" names what the condition follows ("cellulitis status post
+# circumcision" is a current complication), never that it resolved.
+RESOLVED_POST = _alternation(tuple(t for t in _RESOLVED_TERMS if t not in ("status post", "s/p")))
 # "since 1997" is ongoing, not past; "in 2005" alone dates a past episode.
 _YEAR = re.compile(
     r"(?<!since )\b(?:in|back in)\s+(?:19|20)\d\d\b|(?<!since )\b(?:19|20)\d\d\b", re.IGNORECASE
@@ -425,7 +427,7 @@ def assert_mention(doc: ClinicalText, start: int, end: int, chronic: bool = Fals
     )
     resolved = (
         _forward_scope_reaches(before, RESOLVED, 8)
-        or _backward_scope_reaches(after, RESOLVED, 6)
+        or _backward_scope_reaches(after, RESOLVED_POST, 6)
         or bool(_YEAR.search(after[:40]))
         or section == "surgical_history"
     )

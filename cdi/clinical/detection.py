@@ -155,9 +155,14 @@ _ANALYTE_WORDS = {
 }
 
 
+# Potassium and magnesium are drawn with every chemistry panel: two values in a note are routine,
+# only an order naming them ("recheck her potassium") shows that the value was followed.
+_ORDERS_ONLY = {"potassium", "magnesium"}
+
+
 def _serial(facts: NoteFacts, analyte: str) -> list[Span]:
     """Spans showing the analyte is followed: several values, a stated trend or a monitoring order."""
-    values = facts.values(analyte)
+    values = [] if analyte in _ORDERS_ONLY else facts.values(analyte)
     spans = [Span(m.start, m.end, m.text) for m in values if m.series and m.start >= 0]
     if len([m for m in values if m.start >= 0]) >= 2 and not spans:
         spans = [Span(m.start, m.end, m.text) for m in values if m.start >= 0][:2]
@@ -978,9 +983,19 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             break
     organ = []
     organ += [m for m in facts.values("lactate") if m.value > 2]
+    pressors = _treatments(facts, ("vasopressor",))
+    # Hypotension (SBP < 90 or MAP < 65, Surviving Sepsis) is organ dysfunction when it was treated
+    # with fluids or pressors and the infection already meets a SIRS criterion.
+    hypotension = _abnormal(facts.values("sbp"), lambda v: v < 90) + _abnormal(
+        facts.values("map"), lambda v: v < 65
+    )
+    fluids = _treatments(facts, ("iv_fluids", "saline"))
+    if hypotension and criteria and (fluids or pressors):
+        organ += hypotension[:1]
+        if fluids and not pressors:
+            builder.span(fluids[0].start, fluids[0].end)
     for m in organ:
         builder.measurement(m)
-    pressors = _treatments(facts, ("vasopressor",))
     septic_like = facts.asserted(k.terms("septic_like_terms"))
     for t in pressors[:1]:
         builder.span(t.start, t.end)
@@ -1029,7 +1044,7 @@ def _is_pediatric(text: str) -> bool:
 def _respiratory(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     if _documented(facts, k) or _structurally_documented(facts, k):
         return []
-    indicators = [m for m in facts.values("spo2") if m.value < 91 and m.qualifier != "oxygen"]
+    indicators = [m for m in facts.values("spo2") if m.value < 91 and m.qualifier in (None, "room air")]
     indicators += [m for m in facts.values("pao2") if m.value < 60]
     if not _is_pediatric(facts.text):  # newborn and infant rates run far above 28
         indicators += [m for m in facts.values("respiratory_rate") if m.value > 28]
@@ -1038,7 +1053,7 @@ def _respiratory(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         return []
     support = _treatments(facts, ("high_flow_oxygen", "bipap", "intubation"))
     if not support:
-        return []
+        return _hypoxemia_with_distress(facts, k, signs + facts.asserted(k.terms("distress_terms")))
     builder = _Builder(facts, k)
     for m in indicators[:2]:
         builder.measurement(m)
@@ -1049,6 +1064,39 @@ def _respiratory(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         builder.finding(
             0.75 if indicators else 0.5,
             "hypoxia/hypercapnia or distress with ventilatory support; respiratory failure not documented",
+        )
+    ]
+
+
+def _hypoxemia_with_distress(
+    facts: NoteFacts, k: ConditionKnowledge, signs: list[Mention]
+) -> list[GapFinding]:
+    """Pinson's clinical criteria without the support: hypoxemia measured on room air (SpO2 < 91 %
+    or PaO2 < 60) with two different signs of respiratory distress in an adult. The distress is
+    the evidence that the hypoxemia mattered; a saturation alone, or one taken on oxygen, is not.
+    Children are left to the support rule: low saturations in asthma and bronchiolitis are common
+    and answer to low-flow oxygen."""
+    if _is_pediatric(facts.text):
+        return []
+    hypoxemia = [m for m in facts.values("spo2") if m.value < 91 and m.qualifier == "room air"]
+    hypoxemia += [m for m in facts.values("pao2") if m.value < 60]
+    if not hypoxemia:
+        return []
+    distress = {
+        re.sub(r"\s+", " ", s.text.lower()): s for s in signs if s.context.section != "review_of_systems"
+    }
+    tachypnea = [m for m in facts.values("respiratory_rate") if m.value > 28]
+    if len(distress) + (1 if tachypnea else 0) < 2:
+        return []
+    builder = _Builder(facts, k)
+    for m in hypoxemia[:2] + tachypnea[:1]:
+        builder.measurement(m)
+    for sign in list(distress.values())[:2]:
+        builder.span(sign.start, sign.end)
+    return [
+        builder.finding(
+            0.55,
+            "hypoxemia on room air with signs of respiratory distress; respiratory failure not documented",
         )
     ]
 
@@ -1107,7 +1155,9 @@ def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         for sign in supporting[: 0 if low_albumin else 1]:
             builder.span(sign.start, sign.end)
         count += 1
-    if not count or not support:
+    if not support:
+        return _assessed_growth_or_nutrition_problem(facts, k)
+    if not count:
         return []
     for t in support[:2]:
         builder.span(t.start, t.end)
@@ -1115,6 +1165,36 @@ def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         builder.finding(
             0.75 if count >= 2 else 0.55,
             "nutrition indicators with nutrition intervention; no malnutrition diagnosis",
+        )
+    ]
+
+
+def _assessed_growth_or_nutrition_problem(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
+    """No intervention stated, but the provider assesses a nutrition or growth problem (failure to
+    thrive, poor weight gain, a weight below the 5th percentile...) as a reason for the encounter
+    or in the assessment, and the note holds a second, different ASPEN indicator: the assessed
+    problem is the evidence that it mattered."""
+    signs = [
+        m for m in facts.asserted(k.terms("indicator_terms")) if m.context.section != "review_of_systems"
+    ]
+    signs += [m for m in facts.asserted(k.terms("growth_terms")) if m.context.section != "review_of_systems"]
+    assessed = [m for m in signs if m.context.section in ("assessment", "chief_complaint")]
+    kinds = {re.sub(r"[\s-]+", " ", m.text.lower()) for m in signs}
+    kinds |= {"bmi"} if _abnormal(facts.values("bmi"), lambda v: v < 18.5) else set()
+    kinds |= {"weight loss"} if _unintended_weight_loss(facts) else set()
+    if not assessed or len(kinds) < 2:
+        return []
+    builder = _Builder(facts, k)
+    builder.span(assessed[0].start, assessed[0].end)
+    for m in [
+        m
+        for m in signs
+        if re.sub(r"[\s-]+", " ", m.text.lower()) != re.sub(r"[\s-]+", " ", assessed[0].text.lower())
+    ][:2]:
+        builder.span(m.start, m.end)
+    return [
+        builder.finding(
+            0.55, "assessed growth or nutrition problem with a second indicator; no malnutrition diagnosis"
         )
     ]
 
@@ -1211,7 +1291,7 @@ def _encephalopathy(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]
         t for t in treatments if not (t.kind == "antipsychotic" and t.text.lower() in other_purpose)
     ]
     if not treatments:
-        return []
+        return _admitted_for_ams_and_cause(facts, k, ams, causes)
     builder = _Builder(facts, k)
     builder.span(ams[0].start, ams[0].end)
     for m in values[:2]:
@@ -1224,6 +1304,38 @@ def _encephalopathy(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]
             0.55, "altered mental status with a metabolic/toxic cause, treated; no encephalopathy"
         )
     ]
+
+
+_ADMITTED_FOR = re.compile(
+    r"\b(?:admitted|admission|hospitali[sz]ed|hospitali[sz]ation)\b[^.;]{0,60}?\b(?:with|for|because\s+of|due\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def _admitted_for_ams_and_cause(
+    facts: NoteFacts, k: ConditionKnowledge, ams: list[Mention], causes: list[Mention]
+) -> list[GapFinding]:
+    """No treatment stated, but the altered mentation and its metabolic or toxic cause are together
+    the reason for the admission ("admitted with profound hyponatremia and mental status changes"):
+    the stay is the evidence that it mattered (UHDDS)."""
+    for a in ams:
+        lo, hi = facts.doc.sentence(a.start)
+        admitted = _ADMITTED_FOR.search(facts.text, lo, hi)
+        if not admitted or admitted.start() > a.start:
+            continue
+        cause = next((c for c in causes if lo <= c.start < hi and c.start > admitted.start()), None)
+        if cause is None:
+            continue
+        builder = _Builder(facts, k)
+        builder.span(admitted.start(), admitted.end())
+        builder.span(a.start, a.end)
+        builder.span(cause.start, cause.end)
+        return [
+            builder.finding(
+                0.55, "admitted for altered mental status with a metabolic/toxic cause; no encephalopathy"
+            )
+        ]
+    return []
 
 
 def _obesity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:

@@ -112,6 +112,14 @@ ANALYTES: tuple[Analyte, ...] = (
             "sao2",
             "o2sat",
             "pulse oximeter",
+            "desaturated",
+            "desaturating",
+            "desaturation",
+            "desaturations",
+            "desatted",
+            "desatting",
+            "hypoxic",
+            "hypoxemic",
         ),
         "%",
         40,
@@ -139,6 +147,10 @@ ANALYTES: tuple[Analyte, ...] = (
             "temperature max",
             "maximum temperature",
             "febrile with temperature of",
+            "febrile",
+            "spiked a fever",
+            "spiked a temperature",
+            "spiked",
         ),
         "",
         30,
@@ -146,7 +158,16 @@ ANALYTES: tuple[Analyte, ...] = (
     ),
     Analyte(
         "heart_rate",
-        ("heart rate", "hr", "pulse", "pulse rate", "tachycardic to", "tachycardia to", "p"),
+        (
+            "heart rate",
+            "hr",
+            "pulse",
+            "pulse rate",
+            "tachycardic to",
+            "tachycardia to",
+            "tachycardic",
+            "p",
+        ),
         "/min",
         20,
         250,
@@ -158,6 +179,21 @@ ANALYTES: tuple[Analyte, ...] = (
         4,
         70,
     ),
+    Analyte(
+        "sbp",
+        (
+            "systolic blood pressure",
+            "systolic pressure",
+            "systolic pressures",
+            "systolics",
+            "systolic",
+            "sbp",
+        ),
+        "mmHg",
+        40,
+        260,
+    ),
+    Analyte("map", ("mean arterial pressure", "mean arterial pressures", "map", "maps"), "mmHg", 20, 200),
     Analyte("ammonia", ("ammonia", "ammonia level", "nh3"), "umol/L", 5, 500),
     Analyte("lipase", ("lipase",), "U/L", 1, 20000),
     Analyte("glucose", ("glucose", "blood sugar", "blood glucose"), "mg/dL", 10, 2000),
@@ -170,12 +206,18 @@ _BY_NAME = {analyte.name: analyte for analyte in ANALYTES}
 # Short aliases that are ordinary words or letters only count when followed closely
 # by the number (no filler words), which is how vitals are dictated ("T 101.2, P 112").
 _TERSE = {"t", "p", "r", "k", "na", "cr", "hb", "mag", "sat", "ph", "co2", "bili", "resp"}
+_TERSE |= {"map", "maps", "sbp"}
+# Aliases that are themselves a change or an abnormal state: "to" after them introduces the value
+# ("desaturated to 82%", "spiked to 39.4", "tachycardic to 130"), never a target.
+_STATE_ALIASES = re.compile(
+    r"^(?:febrile|spiked(?:\s+a\s+(?:fever|temperature))?|tachycardic|desat\w*|hypox\w*)$", re.IGNORECASE
+)
 
 _FILLER = (
     r"(?:[\s:=,(-]|\b(?:level|levels|count|value|was|is|are|were|of|at|has been|had been|today|"
     r"this morning|on admission|at admission|initially|initial|now|of about|approximately|about|has|"
     r"around|up to|down to|from|went|gone|has gone|came back|returned|measured|noted|found|dropped|fell|"
-    r"decreased|increased|rose|risen|climbed|declined|trended|trending|drifted|had|slightly|mildly|markedly|"
+    r"decreased|increased|rose|risen|climbed|declined|trended|trending|drifted|spiked|spiking|had|slightly|mildly|markedly|"
     r"elevated|elevated at|low|high|as high as|as low as|only|still|currently|yesterday|by|"
     r"estimated|estimated at|calculated|documented|checked|drawn|upon admission|in the|range|"
     r"to be|be|with|of only|mmol/l|meq/l|further|to|(?:down|up)(?=\s+\d))\b)*?"
@@ -184,7 +226,7 @@ _FILLER = (
 # ("replete potassium to 4").
 _VERB_TO = re.compile(
     r"\b(?:rose|risen|increased|decreased|dropped|fell|fallen|climbed|declined|improved|worsened|trended|"
-    r"up|down|went|gone|came|come|bumped|drifted|estimated|calculated|measured)\b[^\d]*\bto\b",
+    r"up|down|went|gone|came|come|bumped|drifted|estimated|calculated|measured|spiked|spiking)\b[^\d]*\bto\b",
     re.IGNORECASE,
 )
 # A trend named before the analyte: "a drop in the ejection fraction to 30%".
@@ -260,7 +302,7 @@ class Measurement:
     text: str
     series: tuple[float, ...] = ()  # oldest first where the note gives a trend
     date: str | None = None
-    qualifier: str | None = None  # "room air" / "oxygen" for saturations
+    qualifier: str | None = None  # "room air" / "oxygen" / "nadir" (a desaturation) for saturations
 
     @property
     def first(self) -> float:
@@ -322,10 +364,59 @@ _SAT_NUMBER_FIRST = re.compile(
 )
 # "saturation went down to the 80s": a decade, read as its middle.
 _SAT_DECADE = re.compile(
-    r"\b(?:o2\s+)?(?:saturations?|sats?|pulse\s+ox(?:imetry)?|spo2)\s+(?:went\s+|was\s+|were\s+)?"
-    r"(?:down\s+|dropped\s+|fell\s+|decreased\s+)?(?:to\s+|in\s+)?the\s+(?P<decade>[4-8]0)s\b",
+    r"\b(?:(?:o2|oxygen)\s+)?(?:saturations?|sats?|pulse\s+ox(?:imetry)?|spo2|desaturat\w*|desatt\w*|hypox\w*)\s+"
+    r"(?:went\s+|was\s+|were\s+|remained\s+|stayed\s+)?(?:down\s+|dropped\s+|fell\s+|decreased\s+)?"
+    r"(?:to\s+|in\s+|into\s+)?the\s+(?:(?P<part>low|mid|high|upper)[- ]?)?(?P<decade>[4-8]0)s\b",
     re.IGNORECASE,
 )
+_DECADE_PART = {"low": 2, "mid": 5, "high": 8, "upper": 8}
+# Values dictated before their analyte: "15.7 for WBC", "128 for the sodium", and counts
+# written in thousands before the count's name ("a 15,000 white count", "a 90K platelet count").
+# A bare small number before "WBC" is a urine or CSF cell count ("2 RBC, 1 WBC"), never read.
+_LAB_FIRST_NAMES = {
+    "wbc": r"white\s+(?:blood\s+)?(?:cell\s+)?count|wbc(?:\s+count)?|white\s+cells",
+    "platelets": r"platelets?(?:\s+count)?|plts?",
+    "sodium": r"(?:serum\s+)?sodium|na",
+    "potassium": r"(?:serum\s+)?potassium|k",
+    "hemoglobin": r"hemoglobin|hgb",
+    "hematocrit": r"hematocrit|hct",
+    "creatinine": r"creatinine|cr",
+    "magnesium": r"magnesium|mg",
+    "lactate": r"lactate|lactic\s+acid",
+}
+_LAB_FOR = re.compile(
+    rf"(?<![\w.,/-])(?P<num>{_NUM})\s+for\s+(?:the\s+|a\s+|his\s+|her\s+)?(?:"
+    + "|".join(f"(?P<f_{name}>{pattern})" for name, pattern in _LAB_FIRST_NAMES.items())
+    + r")\b(?!\s*(?:/|per\b|hpf))",
+    re.IGNORECASE,
+)
+_COUNT_FIRST = re.compile(
+    r"(?<![\w.,/-])(?P<num>\d{1,3}(?:,\d{3})|\d{1,3}(?:\.\d)?\s*(?:k|thousand))\s+"
+    rf"(?:(?P<c_wbc>{_LAB_FIRST_NAMES['wbc']})|(?P<c_platelets>{_LAB_FIRST_NAMES['platelets']}))\b"
+    r"(?!\s*(?:/|per\b|hpf))",
+    re.IGNORECASE,
+)
+# A blood pressure as systolic/diastolic: "BP 84/46", "blood pressure was as low as 78/40".
+_BLOOD_PRESSURE = re.compile(
+    r"\b(?:bp|b/p|blood\s+pressures?)\s*(?:[:=,]\s*|of\s+|was\s+|is\s+|were\s+|at\s+|(?:dropped|fell|decreased|went)"
+    r"\s+(?:down\s+)?to\s+|(?:as\s+low\s+as|down\s+to)\s+|(?:initially|on\s+arrival|on\s+admission)\s+)*"
+    r"(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})(?!\s*/|\d)",
+    re.IGNORECASE,
+)
+# A blood gas dictated as pH/PaCO2/PaO2 (the conventional order), optionally /HCO3/saturation:
+# "ABG: 7.28/48/46 on admission", "arterial blood gas 7.31/62/58/30".
+_ABG_TRIPLET = re.compile(
+    r"\b(?:abgs?|arterial\s+blood\s+gas(?:es)?|blood\s+gas(?:es)?)\b[^\d\n]{0,25}?"
+    r"(?P<ph>[67]\.\d{1,2})\s*/\s*(?P<paco2>\d{2,3}(?:\.\d)?)\s*/\s*(?P<pao2>\d{2,3}(?:\.\d)?)(?![\d.])",
+    re.IGNORECASE,
+)
+# A temperature before the word fever: "a 102.5 fever", "a 39.4-degree fever".
+_FEVER_FIRST = re.compile(
+    r"(?<![\w.,/-])(?P<num>\d{2,3}(?:\.\d{1,2})?)\s*(?:-?\s*degrees?|°)?\s*(?:f|c|fahrenheit|celsius)?\s*"
+    r"(?:-\s*)?(?:fever|temperature|temp)\b",
+    re.IGNORECASE,
+)
+
 # A hemoglobin restated without its name in a sentence about anemia or the blood count:
 # "some anemia initially and he had dropped down in to the low 9". Only a value that a
 # trend word introduces, in the plausible range, with no unit of another quantity after it.
@@ -453,6 +544,7 @@ def extract_measurements(text: str) -> list[Measurement]:
         if (
             re.search(r"\bto\b", filler, re.IGNORECASE)
             and not _VERB_TO.search(filler)
+            and not _STATE_ALIASES.match(alias)
             and not _TREND_BEFORE.search(text[max(0, match.start() - 50) : match.start()])
         ):
             continue
@@ -471,6 +563,14 @@ def extract_measurements(text: str) -> list[Measurement]:
                 number_end += rng.end()
         if analyte.name == "temperature" and not (34 <= value <= 43 or 93 <= value <= 109):
             continue
+        if alias == "spiked" and _ANALYTE_RE.search(text[max(0, match.start() - 25) : match.start()]):
+            continue  # "heart rate spiked to 105": the value belongs to the analyte named before
+        if (
+            _STATE_ALIASES.match(alias)
+            and analyte.name == "spo2"
+            and not re.match(r"\s*(?:%|percent)", text[number_end : number_end + 10], re.IGNORECASE)
+        ):
+            continue  # "hypoxic, 2 L" or "desaturation 3 times": a saturation needs its percent sign
         if not _plausible(analyte, value):
             continue
         unit, unit_end = _read_unit(text, number_end)
@@ -484,6 +584,8 @@ def extract_measurements(text: str) -> list[Measurement]:
                 qualifier = "room air"
             elif _QUALIFIER_OXYGEN.match(after):
                 qualifier = "oxygen"
+            elif _STATE_ALIASES.match(alias):
+                qualifier = "nadir"  # "desaturated to 88%" in sleep or on exertion: not a resting value
         out_unit = unit or analyte.unit
         if analyte.name == "temperature" and not unit:
             out_unit = "F" if value > 50 else "C"
@@ -523,11 +625,96 @@ def extract_measurements(text: str) -> list[Measurement]:
     for match in _SAT_DECADE.finditer(text):
         if any(s <= match.start() < e for s, e in taken):
             continue
+        after = text[match.end() : match.end() + 40]
+        qualifier = (
+            "room air"
+            if _QUALIFIER_ROOM_AIR.match(after)
+            else "oxygen"
+            if _QUALIFIER_OXYGEN.match(after)
+            else "nadir"
+            if re.match(r"desat|hypox", match.group(0), re.IGNORECASE)
+            else None
+        )
         add(
             Measurement(
                 "spo2",
-                float(match.group("decade")) + 5,
+                float(match.group("decade")) + _DECADE_PART.get((match.group("part") or "mid").lower(), 5),
                 "%",
+                match.start(),
+                match.end(),
+                match.group(0),
+                date=_date_near(text, match.start(), match.end()),
+                qualifier=qualifier,
+            )
+        )
+    for match in [*_LAB_FOR.finditer(text), *_COUNT_FIRST.finditer(text)]:
+        if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+            continue
+        name = next(key[2:] for key, value in match.groupdict().items() if value and key[:2] in ("f_", "c_"))
+        analyte = _BY_NAME[name]
+        raw = re.sub(r"\s*(?:k|thousand)$", "", match.group("num"), flags=re.IGNORECASE)
+        # "15K" and "15 thousand" are already in thousands; "15,000" is scaled like any count.
+        value = _to_float(raw) if raw != match.group("num") else _scale(analyte, _to_float(raw), raw)
+        if not _plausible(analyte, value):
+            continue
+        add(
+            Measurement(
+                name,
+                value,
+                analyte.unit,
+                match.start(),
+                match.end(),
+                match.group(0),
+                date=_date_near(text, match.start(), match.end()),
+            )
+        )
+    for match in _ABG_TRIPLET.finditer(text):
+        ph, paco2, pao2 = (_to_float(match.group(g)) for g in ("ph", "paco2", "pao2"))
+        if not (_plausible(_BY_NAME["ph"], ph) and _plausible(_BY_NAME["paco2"], paco2)):
+            continue
+        start = match.start("ph")
+        date = _date_near(text, start, match.end())
+        for name, value in (("ph", ph), ("paco2", paco2), ("pao2", pao2)):
+            if _plausible(_BY_NAME[name], value):
+                add(
+                    Measurement(
+                        name,
+                        value,
+                        _BY_NAME[name].unit,
+                        start,
+                        match.end(),
+                        text[start : match.end()],
+                        date=date,
+                    )
+                )
+    for match in _BLOOD_PRESSURE.finditer(text):
+        if any(s <= match.start() < e for s, e in taken):
+            continue
+        systolic = _to_float(match.group("sys"))
+        if not 40 <= systolic <= 260 or _to_float(match.group("dia")) >= systolic:
+            continue
+        add(
+            Measurement(
+                "sbp",
+                systolic,
+                "mmHg",
+                match.start(),
+                match.end(),
+                match.group(0),
+                date=_date_near(text, match.start(), match.end()),
+            )
+        )
+    for match in _FEVER_FIRST.finditer(text):
+        if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+            continue
+        value = _to_float(match.group("num"))
+        if not (34 <= value <= 43 or 93 <= value <= 109):
+            continue
+        add(
+            Measurement(
+                "temperature",
+                value,
+                "F" if value > 50 else "C",
                 match.start(),
                 match.end(),
                 match.group(0),
