@@ -11,7 +11,7 @@ allergy lists are not where a provider documents a diagnosis to be coded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cdi.clinical.context import ClinicalText
 
@@ -105,6 +105,7 @@ CHRONIC_FAMILIES = frozenset(
 SECTION_WEIGHT = {
     "assessment": 0.8,
     "chief_complaint": 0.7,
+    "indication": 0.65,
     "past_medical_history": 0.65,
     "plan": 0.55,
     "procedure": 0.55,
@@ -116,7 +117,7 @@ SECTION_WEIGHT = {
 SOCIAL_WEIGHT = 0.45
 SYMPTOM_FACTOR = 0.75  # symptoms are often integral to a diagnosis stated nearby
 # Symptoms (R codes) are coded only from where the reason for the visit is stated.
-SYMPTOM_SECTIONS = frozenset(["assessment", "chief_complaint"])
+SYMPTOM_SECTIONS = frozenset(["assessment", "chief_complaint", "indication"])
 SOURCE_WEIGHT = {SOURCE_SYNONYM: 1.0, "title": 0.95, SOURCE_INCLUSION: 0.9}
 # Tobacco use is documented in the social history; nothing else is coded from there.
 SOCIAL_FAMILIES = frozenset(["F17"])
@@ -161,7 +162,7 @@ def _principal_rank(section: str, header: str) -> int:
         word in upper for word in ("DISCHARGE DIAG", "ADMI", "FINAL DIAG", "POSTOPERATIVE", "PRINCIPAL")
     ):
         return 0
-    if section == "chief_complaint":
+    if section in ("chief_complaint", "indication"):
         return 1
     if section == "assessment":
         return 2
@@ -171,7 +172,7 @@ def _principal_rank(section: str, header: str) -> int:
 
 
 # Where a diagnosis list is written, one statement per item.
-STATEMENT_SECTIONS = frozenset(["assessment", "chief_complaint"])
+STATEMENT_SECTIONS = frozenset(["assessment", "chief_complaint", "indication"])
 _STATEMENT_BREAK = re.compile(r"\n|;|(?<=[a-z)])\.\s|(?:^|\s)\d{1,2}[.)]\s|,\s+(?=and\s)|\bwith\b", re.I)
 # Word-overlap matches were right for few development reports: shown, rarely above threshold.
 # "right breast cancer", "left knee": laterality written just before the diagnosis.
@@ -185,6 +186,29 @@ FUZZY_WEIGHT = 0.6
 FIRST_STATEMENT_WEIGHT = 0.9
 # Not measured (no base runtime was built when this was written): kept under the threshold.
 EMBEDDING_WEIGHT = 0.5
+
+
+# The reason a procedure, test or image was done is written under its own header: it is the
+# reason for the encounter, like a chief complaint ("INDICATIONS: Ascites.").
+_INDICATION_HEADER = re.compile(
+    r"INDICATION|REASON FOR (?:THE )?(?:EXAM|STUDY|PROCEDURE|OPERATION|SURGERY|REFERRAL|TEST)", re.I
+)
+# A short "HISTORY:" or "CLINICAL HISTORY:" above a test report is its reason, not a narrative.
+_SHORT_HISTORY_HEADER = re.compile(r"^(?:CLINICAL )?HISTORY$|^CLINICAL (?:INFORMATION|DATA)$", re.I)
+SHORT_HISTORY_CHARS = 300
+
+
+def coding_sections(doc: ClinicalText) -> ClinicalText:
+    """Relabel the sections that state why a procedure or test was done as ``indication``."""
+    index = doc.sections
+    for position, section in enumerate(index.sections):
+        header = re.sub(r"\s+", " ", section.header).strip()
+        short = section.end - section.body_start <= SHORT_HISTORY_CHARS
+        if (section.kind in ("procedure", "labs", "other") and _INDICATION_HEADER.search(header)) or (
+            section.kind == "hpi" and short and _SHORT_HISTORY_HEADER.match(header)
+        ):
+            index.sections[position] = replace(section, kind="indication")
+    return doc
 
 
 def statements(text: str, doc: ClinicalText) -> list[tuple[int, int]]:
@@ -216,7 +240,7 @@ def find_candidates(
     """``retriever`` (the embedding index) is asked only about statements nothing else placed."""
     lexicon = lexicon or default_lexicon()
     fuzzy = fuzzy or default_index()
-    doc = ClinicalText(text)
+    doc = coding_sections(ClinicalText(text))
     by_code: dict[str, Candidate] = {}
     hits = lexicon.scan(text)
     for entry, start, end in hits:
@@ -302,9 +326,21 @@ METASTASIS_SECTIONS = frozenset(SECTION_WEIGHT)  # a current cancer's spread is 
 def _metastasis_candidates(text: str, setting: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
     """Secondary neoplasms (``metastasis``); C79.9 only when no site is asserted anywhere."""
     site_found = False
-    for mention in sorted(metastasis.metastases(text), key=lambda m: m.code == metastasis.UNKNOWN_SITE):
+    primaries = sorted(
+        (c for c in by_code.values() if "C00" <= c.code[:3] <= "C76"), key=lambda c: c.principal_key
+    )
+    blood_cancer = any("C81" <= c.code[:3] <= "C96" for c in by_code.values())
+    mentions = [*metastasis.node_involvement(text), *metastasis.metastases(text)]
+    for mention in sorted(mentions, key=lambda m: m.code == metastasis.UNKNOWN_SITE):
         if mention.code == metastasis.UNKNOWN_SITE and site_found:
             continue
+        if mention.code.startswith("C77"):
+            # Nodes of a lymphoma or leukaemia are the primary site (C77 Excludes1).
+            if blood_cancer and not primaries:
+                continue
+            if mention.code == metastasis.UNSPECIFIED_NODES and primaries:
+                regional = metastasis.regional_nodes(primaries[0].code)
+                mention = replace(mention, code=regional or mention.code)
         section_info = doc.sections.at(mention.start)
         if section_info.kind not in METASTASIS_SECTIONS:
             continue

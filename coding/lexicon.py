@@ -151,6 +151,39 @@ def injury_phrases(title: str) -> list[str]:
     return [p for p in phrases if p]
 
 
+# How notes name a malignant neoplasm: "adenocarcinoma of the sigmoid colon", "sigmoid colon
+# carcinoma" for the title "Malignant neoplasm of sigmoid colon", "endometrial adenocarcinoma"
+# beside the synonym "endometrial cancer".
+CANCER_WORDS = ("cancer", "carcinoma", "adenocarcinoma", "malignancy")
+_NEOPLASM_OF = re.compile(r"^\s*malignant neoplasm of (?P<site>.+?)\s*$", re.I)
+_PRIMARY_LETTER_RANGE = ("C00", "C76")
+
+
+def cancer_phrases(title_phrase: str) -> list[str]:
+    """Ways a note writes the primary cancer of a "Malignant neoplasm of <site>" title or term."""
+    match = _NEOPLASM_OF.match(title_phrase)
+    if not match or "," in match.group("site"):
+        return []
+    site = re.sub(r"\s+", " ", match.group("site").lower())
+    sites = {site, site.replace(" of ", " of the ")}
+    out = []
+    for word in CANCER_WORDS:
+        for written in sites:
+            out += [f"{word} of {written}", f"{word} of the {written}"]
+        if len(site.split()) <= 3 and " of " not in site:
+            out.append(f"{site} {word}")
+    return out
+
+
+def cancer_word_variants(term: str) -> list[str]:
+    """ "lung cancer" -> "lung carcinoma", "lung adenocarcinoma", "carcinoma of the lung", ..."""
+    head, _, last = term.strip().lower().rpartition(" ")
+    if not head or last not in CANCER_WORDS:
+        return []
+    out = [f"{head} {word}" for word in CANCER_WORDS if word != last]
+    return out + [f"{word} of {the}{head}" for word in CANCER_WORDS for the in ("", "the ")]
+
+
 @dataclass
 class Lexicon:
     entries: dict[str, Entry]
@@ -255,6 +288,10 @@ def default_lexicon() -> Lexicon:
 
     for term, codes in read_synonyms():
         offer(term, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
+    for term, codes in read_synonyms():
+        if _PRIMARY_LETTER_RANGE[0] <= codes[0][:3] <= _PRIMARY_LETTER_RANGE[1]:
+            for variant in cancer_word_variants(term):
+                offer(variant, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
     for phrase, code in finding_phrases():
         offer(phrase, code, SOURCE_SYNONYM, True, 0, finding=True)
     for code in codeset.billable_codes():
@@ -263,8 +300,11 @@ def default_lexicon() -> Lexicon:
             continue
         title = icd.get_description(code)
         unspecified = "unspecified" in title.lower() or title.lower().endswith(" nos")
+        primary = _PRIMARY_LETTER_RANGE[0] <= code[:3] <= _PRIMARY_LETTER_RANGE[1]
         for phrase in _title_phrases(title):
             offer(phrase, code, SOURCE_TITLE, unspecified, len(title))
+            for written in cancer_phrases(phrase) if primary else ():
+                offer(written, code, SOURCE_TITLE, unspecified, len(title))
         if code.startswith(_INJURY_LETTERS):
             for phrase in injury_phrases(title):
                 offer(phrase, code, SOURCE_TITLE, unspecified, len(title))
@@ -272,6 +312,8 @@ def default_lexicon() -> Lexicon:
             nos = bool(re.search(r"\bNOS\b", term))
             for phrase in _title_phrases(term):
                 offer(phrase, code, SOURCE_INCLUSION, nos or unspecified, len(title))
+                for written in cancer_phrases(phrase) if primary else ():
+                    offer(written, code, SOURCE_INCLUSION, nos or unspecified, len(title))
     return Lexicon({key: entry for key, (_, entry) in best.items()})
 
 

@@ -271,3 +271,68 @@ def test_anemia_from_chronic_blood_loss_is_iron_deficiency_from_blood_loss():
 
 def test_plain_anemia_stays_unspecified():
     assert "D64.9" in _ruled("ASSESSMENT:\n1. Anemia.\n2. GI bleeding.\n")
+
+
+# Lymph-node involvement (C77) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Breast cancer with positive axillary lymph nodes.", "C77.3"),
+        ("Cervical cancer; pelvic lymph nodes were positive for carcinoma.", "C77.5"),
+        ("Lung cancer with mediastinal nodal metastases.", "C77.1"),
+        ("Right pelvic and para-aortic lymph nodes were positive for carcinoma.", "C77.8"),
+    ],
+)
+def test_lymph_node_involvement_is_coded_for_the_region_written(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_positive_nodes_with_no_region_are_the_primary_cancers_regional_nodes():
+    note = "ASSESSMENT:\n1. Adenocarcinoma of the sigmoid colon, 3 of 14 lymph nodes positive.\n"
+    assert "C77.2" in codes(note) and "C77.9" not in codes(note)
+    assert "C77.9" in codes("ASSESSMENT:\n1. Carcinoma with involved lymph nodes.\n")
+
+
+def test_no_positive_nodes_or_lymphoma_nodes_are_not_secondary_neoplasms():
+    assert not {
+        c for c in codes("ASSESSMENT:\n1. Colon cancer, 0 of 12 lymph nodes positive.\n") if c[:3] == "C77"
+    }
+    assert not {
+        c for c in codes("ASSESSMENT:\n1. Colon cancer. No positive lymph nodes.\n") if c[:3] == "C77"
+    }
+    found = codes("ASSESSMENT:\n1. Follicular lymphoma with involved lymph nodes.\n")
+    assert not {c for c in found if c[:3] == "C77"}
+
+
+# Indications of procedures and tests -----------------------------------------------------
+
+
+def test_the_indication_of_a_test_is_its_reason_like_a_chief_complaint():
+    note = "EXAM: Ultrasound-guided paracentesis\n\nINDICATIONS: Ascites.\n\nTECHNIQUE: Consent obtained.\n"
+    found = find_candidates(note, OUTPATIENT)
+    ascites = [c for c in found if c.code == "R18.8"]
+    assert ascites and ascites[0].evidence[0].section == "indication"
+    assert "R18.8" not in codes("EXAM: CT.\nFINDINGS: Ascites is seen.\n")  # a finding is not a reason
+
+
+def test_a_short_history_above_a_test_report_is_its_indication():
+    assert "R18.8" in codes("EXAM: Ultrasound-guided paracentesis\n\nHISTORY: Ascites.\n\nTECHNIQUE: Done.\n")
+
+
+# Primary cancers as notes write them -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Adenocarcinoma of the sigmoid colon.", "C18.7"),
+        ("Carcinoma of the base of the tongue.", "C01"),
+        ("Grade III endometrial adenocarcinoma.", "C54.1"),
+        ("Carcinoma of the lung.", "C34.90"),
+        ("Hepatic flexure carcinoma.", "C18.3"),
+    ],
+)
+def test_a_primary_cancer_is_found_however_the_site_and_the_cancer_word_are_written(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")

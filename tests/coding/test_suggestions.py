@@ -82,6 +82,7 @@ def test_intravenous_treatment_or_a_consultation_header_tips_an_unmarked_note_to
     assert coding_setting(unmarked) == OUTPATIENT
     assert coding_setting(unmarked + "PLAN: Start IV ceftriaxone.\n") == INPATIENT
     assert coding_setting("REASON FOR CONSULTATION: Sepsis.\n" + unmarked) == INPATIENT
+    assert coding_setting("REASON FOR THE CONSULT: Sepsis.\n" + unmarked) == INPATIENT
     office = "Seen in the office today. REASON FOR CONSULTATION: Tremor.\nPLAN: IV iron.\n"
     assert coding_setting(office) == OUTPATIENT  # an outpatient marker still decides
 
