@@ -130,6 +130,23 @@ _EXPLICITLY_RESOLVED = re.compile(
 )
 
 
+# "Hypotension resolved." under DISCHARGE DIAGNOSES: treated during this stay, so coded
+# (a discharge or problem list names what the stay dealt with); not a history of it.
+_STAY_LIST_HEADER = re.compile(r"DISCHARGE|FINAL|PROBLEM|HOSPITAL|PRINCIPAL|SECONDARY", re.I)
+_RESOLVED_DURING_STAY = re.compile(r"\b(?:resolved|resolving|improved|improving)\b", re.I)
+_EARLIER_THAN_STAY = re.compile(
+    r"\b(?:history of|h/o|prior|previous|previously|remote|in the past|years? ago|status post|s/p)\b", re.I
+)
+
+
+def _resolved_this_stay(header: str, sentence: str) -> bool:
+    return bool(
+        _STAY_LIST_HEADER.search(header)
+        and _RESOLVED_DURING_STAY.search(sentence)
+        and not _EARLIER_THAN_STAY.search(sentence)
+    )
+
+
 @dataclass(frozen=True)
 class Evidence:
     start: int
@@ -263,6 +280,8 @@ def find_candidates(
         context = doc.context(start, end, chronic=chronic)
         historical = context.historical
         if historical and chronic and not _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end]):
+            historical = False
+        if historical and setting == INPATIENT and _resolved_this_stay(section_info.header, text[sentence_start:sentence_end]):
             historical = False
         if context.negated or context.hypothetical or context.family or historical:
             continue

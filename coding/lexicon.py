@@ -30,8 +30,19 @@ _QUALIFIERS = re.compile(
     r",?\s*(?:unspecified|not elsewhere classified|not otherwise specified|nos)\b|\bunspecified\s+",
     re.IGNORECASE,
 )
-# How clinicians write what the classification calls otherwise ("lower extremity" = "lower limb").
-_CLINICAL_WORDS = {"extremity": "limb", "extremities": "limb"}
+WORD_FORMS_FILE = Path(__file__).parent / "data" / "word_forms.tsv"
+
+
+@lru_cache(maxsize=1)
+def word_forms() -> dict[str, str]:
+    """How clinicians write what the classification calls otherwise ("renal" = "kidney")."""
+    table = {}
+    for line in WORD_FORMS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            written, classified = line.split("\t")
+            table[written.strip()] = classified.strip()
+    return table
+
 # Single words too vague to code from on their own.
 _VAGUE = frozenset(
     ["pain", "disease", "disorder", "syndrome", "injury", "other", "mass", "lesion", "infection", "cyst"]
@@ -70,8 +81,8 @@ def normalise_token(raw: str, previous: str | None = None) -> str:
         token = token[:-2]
     if previous in _ROMAN_AFTER and token in _ROMAN:
         return _ROMAN[token]
-    if token in _CLINICAL_WORDS:
-        return _CLINICAL_WORDS[token]
+    if token in word_forms():
+        return word_forms()[token]
     # Plurals: both sides go through the same function, so "diabetes" -> "diabete" is harmless.
     if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
         token = token[:-1]
@@ -106,7 +117,16 @@ def _title_phrases(text: str) -> list[str]:
         and all("unspecified" in part.lower() for part in tail.split(","))
     ):
         variants.add(re.sub(r"\([^)]*\)", " ", head))
+    # "Cirrhosis of liver" is written "liver cirrhosis", "Ulcer of esophagus" "esophageal ulcer"
+    # (the adjective meets the noun in ``word_forms``): a short "<condition> of <site>" is inverted.
+    for variant in list(variants):
+        inverted = _OF_SITE.match(variant.strip().lower())
+        if inverted:
+            variants.add(f"{inverted.group('site')} {inverted.group('condition')}")
     return [v for v in variants if v.strip()]
+
+
+_OF_SITE = re.compile(r"^(?P<condition>[a-z-]+(?: [a-z-]+)?) of (?P<site>[a-z-]+(?: [a-z-]+)?)$")
 
 
 INJURY_SITES_FILE = Path(__file__).parent / "data" / "injury_sites.tsv"
