@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from cdi.clinical.context import ClinicalText
 
-from . import adverse, codeset, metastasis, tobacco
+from . import adverse, codeset, metastasis, specificity, tobacco
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
 from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
@@ -281,7 +281,11 @@ def find_candidates(
         historical = context.historical
         if historical and chronic and not _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end]):
             historical = False
-        if historical and setting == INPATIENT and _resolved_this_stay(section_info.header, text[sentence_start:sentence_end]):
+        if (
+            historical
+            and setting == INPATIENT
+            and _resolved_this_stay(section_info.header, text[sentence_start:sentence_end])
+        ):
             historical = False
         if context.negated or context.hypothetical or context.family or historical:
             continue
@@ -306,7 +310,33 @@ def find_candidates(
     _status_candidates(text, doc, by_code)
     _metastasis_candidates(text, setting, doc, by_code)
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
+    _specific_siblings(text, doc, by_code)
     return list(by_code.values())
+
+
+REFINED_SOURCES = ("synonym", "title", "inclusion", "word")
+
+
+def _specific_siblings(text: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """A plain diagnosis whose sentence states its site, type or acuity (``specificity``) adds the
+    specific sibling code with the same evidence; the rules then drop the unspecified one."""
+    for candidate in list(by_code.values()):
+        if not candidate.source.startswith(REFINED_SOURCES):
+            continue
+        for item in candidate.evidence:
+            words = specificity.stated_words(text, item.start, item.end, doc.sentence(item.start))
+            sibling = specificity.refine(candidate.code, words)
+            if sibling is None or sibling in by_code:
+                continue
+            by_code[sibling] = replace(
+                candidate,
+                code=sibling,
+                title=codeset.title(sibling),
+                evidence=list(candidate.evidence),
+                why=f"{candidate.why}; specified in the same sentence",
+                notes=list(candidate.notes),
+            )
+            break
 
 
 # Statuses are written in histories, surgical histories and medication lists as well.

@@ -75,6 +75,11 @@ def _titles_by_family() -> dict[str, dict[str, str]]:
     return out
 
 
+def family_codes(category: str) -> tuple[str, ...]:
+    """The billable codes of a 3-character category."""
+    return tuple(_titles_by_family().get(category, {}).values())
+
+
 def lateral_variant(code: str, side: str) -> str | None:
     """The code's sibling for ``side`` (right/left/bilateral) when its title says "unspecified" side.
 

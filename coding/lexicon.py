@@ -43,6 +43,7 @@ def word_forms() -> dict[str, str]:
             table[written.strip()] = classified.strip()
     return table
 
+
 # Single words too vague to code from on their own.
 _VAGUE = frozenset(
     ["pain", "disease", "disorder", "syndrome", "injury", "other", "mass", "lesion", "infection", "cyst"]

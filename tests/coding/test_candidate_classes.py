@@ -336,3 +336,55 @@ def test_a_short_history_above_a_test_report_is_its_indication():
 )
 def test_a_primary_cancer_is_found_however_the_site_and_the_cancer_word_are_written(statement, code):
     assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+# Specificity stated beside a plain diagnosis -------------------------------------------------
+
+
+def test_a_vein_named_after_a_plain_dvt_gives_the_specific_code():
+    note = "ASSESSMENT:\n1. Deep vein thrombosis of the right popliteal vein.\n"
+    assert "I82.431" in _ruled(note) and "I82.409" not in _ruled(note)
+
+
+def test_a_negated_or_distant_qualifier_does_not_specify():
+    assert "I82.431" not in codes("ASSESSMENT:\n1. Deep vein thrombosis, no popliteal vein involvement.\n")
+    note = "ASSESSMENT:\n1. Chronic kidney disease. Creatinine of 1.8.\n"
+    assert not {c for c in codes(note, INPATIENT) if c.startswith("N18.") and c != "N18.9"}
+
+
+def test_a_residual_other_code_is_never_taken_as_more_specific():
+    note = "ASSESSMENT:\n1. Hyperlipidemia, other risk factors reviewed.\n"
+    assert "E78.49" not in codes(note) and "E78.5" in codes(note)
+
+
+def test_the_specificity_refinement_uses_the_classification_titles():
+    from coding import specificity
+
+    assert specificity.refine("I50.9", specificity.words_of("systolic heart failure")) == "I50.20"
+    assert specificity.refine("N18.9", specificity.words_of("chronic kidney disease stage IV")) == "N18.4"
+    assert specificity.refine("I50.9", specificity.words_of("heart failure")) is None
+
+
+# Conditions resolved during the stay ---------------------------------------------------------
+
+
+def test_a_condition_resolved_during_the_stay_is_coded_from_the_discharge_diagnoses():
+    note = "HOSPITAL COURSE: Treated.\nDISCHARGE DIAGNOSES:\n1. Pneumonia.\n2. Hypotension, resolved.\n"
+    assert "I95.9" in codes(note, INPATIENT)
+
+
+def test_a_resolved_history_is_still_not_coded():
+    note = "DISCHARGE DIAGNOSES:\n1. Pneumonia.\n2. History of hypotension, resolved years ago.\n"
+    assert "I95.9" not in codes(note, INPATIENT)
+    assert "I95.9" not in codes("ASSESSMENT:\n1. Hypotension, resolved.\n", OUTPATIENT)
+
+
+# How clinicians write what the classification calls otherwise -------------------------------
+
+
+def test_adjective_forms_of_body_parts_meet_the_classifications_nouns():
+    from coding.lexicon import default_lexicon, phrase_key
+
+    lexicon = default_lexicon()
+    assert lexicon.lookup(phrase_key("esophageal ulcer")).code == "K22.10"  # "Ulcer of esophagus"
+    assert phrase_key("renal transplant") == phrase_key("kidney transplant")

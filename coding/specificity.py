@@ -1,0 +1,77 @@
+"""Specificity read from the words around a diagnosis.
+
+A note often names a condition plainly and its site, type or acuity a few words on: "deep vein
+thrombosis ... of the right popliteal vein", "ascites, malignant", "type 2 diabetes with
+hyperglycemia". The plain name matches an unspecified (or "other") code; here the sibling codes
+of its category are compared with the words of the mention's sentence, and a sibling whose
+title adds only words the sentence states (not negated) is taken as the more specific code.
+The classification's own titles are the vocabulary: no list per condition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import codeset
+from .fuzzy import _STOP, default_index
+from .lexicon import normalise_token
+
+# "no bleeding", "without obstruction", "negative for malignancy": words a sibling must not take.
+_NEGATED = re.compile(r"\b(?:no|not|without|negative for|denie[sd]|free of|ruled out)\b[^,.;:\n]*", re.I)
+# Characters before and after the mention, within its sentence: a qualifier is written close by.
+BEFORE, AFTER = 40, 60
+# Injuries have their own site table; metastases their own sites (the primary's site word is
+# often in the same sentence: "metastatic ovarian cancer" is not an ovarian metastasis).
+_NOT_REFINED = ("S", "T", "C77", "C78", "C79", "C80")
+_LIST_NUMBER = re.compile(r"(?<![\w.,])\d{1,2}[.)](?=\s)")  # "1. Acute on chronic ...": not "stage 1"
+_NUMBERED = frozenset(["stage", "type", "grade", "class", "degree"])
+_WORD = re.compile(r"[a-z0-9]+(?:'s)?")
+
+
+def words_of(text: str) -> set[str]:
+    """Content words and single letters ("B-cell"); a number only after stage, type, grade, class
+    ("stage 4", "type 2"; "creatinine of 1.8" says nothing of a stage)."""
+    out, previous = set(), None
+    for raw in _WORD.findall(text.lower()):
+        token = normalise_token(raw, previous)
+        counted = not token.isdigit() or previous in _NUMBERED
+        previous = token
+        if token not in _STOP and counted:
+            out.add(token)
+    return out
+
+
+def _refinable(code: str) -> bool:
+    title = codeset.title(code).lower()
+    return not code.startswith(_NOT_REFINED) and (codeset.is_unspecified(code) or title.startswith("other "))
+
+
+def stated_words(text: str, start: int, end: int, sentence: tuple[int, int]) -> set[str]:
+    left = max(sentence[0], start - BEFORE)
+    right = min(sentence[1], end + AFTER)
+    return words_of(_LIST_NUMBER.sub(" ", _NEGATED.sub(" ", text[left:right])))
+
+
+def refine(code: str, words: set[str]) -> str | None:
+    """The most specific billable sibling of ``code`` whose title adds only words in ``words``."""
+    if not _refinable(code):
+        return None
+    base = words_of(codeset.title(code))
+    idf = default_index().idf
+    scored: list[tuple[tuple, str]] = []
+    for sibling in codeset.family_codes(codeset.family(code)):
+        title = codeset.title(sibling)
+        # A residual "Other ..." code is no more specific than the plain term.
+        if sibling == code or title.lower().startswith("other "):
+            continue
+        own = words_of(re.sub(r"\([^)]*\)", " ", title))  # "(severe)", "(congestive)": nonessential
+        extra = own - base
+        if extra and extra <= words and "other" not in extra:
+            # More stated words first; then the sibling that keeps more of what the note said
+            # ("right"), then a specified one.
+            weight = round(sum(idf.get(word, 1.0) for word in extra), 6)
+            scored.append(((weight, -len(base - own), not codeset.is_unspecified(sibling)), sibling))
+    scored.sort(reverse=True)
+    if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None  # nothing stated, or two siblings stated equally: the coder decides
+    return scored[0][1]
