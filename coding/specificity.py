@@ -29,15 +29,18 @@ _WORD = re.compile(r"[a-z0-9]+(?:'s)?")
 
 
 def words_of(text: str) -> set[str]:
-    """Content words and single letters ("B-cell"); a number only after stage, type, grade, class
-    ("stage 4", "type 2"; "creatinine of 1.8" says nothing of a stage)."""
+    """Content words and single letters ("B-cell"); a number only with the stage, type, grade or
+    class it counts ("stage 4"; "creatinine of 1.8" says nothing of a stage)."""
     out, previous = set(), None
     for raw in _WORD.findall(text.lower()):
         token = normalise_token(raw, previous)
-        counted = not token.isdigit() or previous in _NUMBERED
-        previous = token
-        if token not in _STOP and counted:
+        if token[:1].isdigit():
+            # "stage 3" is one word: the 2 of "type 2 diabetes" is not a stage 2.
+            if previous in _NUMBERED:
+                out.add(f"{previous} {token}")
+        elif token not in _STOP:
             out.add(token)
+        previous = token
     return out
 
 

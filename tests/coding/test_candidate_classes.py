@@ -388,3 +388,10 @@ def test_adjective_forms_of_body_parts_meet_the_classifications_nouns():
     lexicon = default_lexicon()
     assert lexicon.lookup(phrase_key("esophageal ulcer")).code == "K22.10"  # "Ulcer of esophagus"
     assert phrase_key("renal transplant") == phrase_key("kidney transplant")
+
+
+def test_a_number_counts_only_for_the_word_it_follows():
+    from coding import specificity
+
+    words = specificity.words_of("Type 2 diabetes with chronic kidney disease stage 3, creatinine 1.8")
+    assert specificity.refine("N18.9", words) == "N18.30"
