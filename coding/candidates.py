@@ -325,18 +325,18 @@ def _specific_siblings(text: str, doc: ClinicalText, by_code: dict[str, Candidat
             continue
         for item in candidate.evidence:
             words = specificity.stated_words(text, item.start, item.end, doc.sentence(item.start))
-            sibling = specificity.refine(candidate.code, words)
-            if sibling is None or sibling in by_code:
-                continue
-            by_code[sibling] = replace(
-                candidate,
-                code=sibling,
-                title=codeset.title(sibling),
-                evidence=list(candidate.evidence),
-                why=f"{candidate.why}; specified in the same sentence",
-                notes=list(candidate.notes),
-            )
-            break
+            siblings = [c for c in specificity.refine_all(candidate.code, words) if c not in by_code]
+            for sibling in siblings:
+                by_code[sibling] = replace(
+                    candidate,
+                    code=sibling,
+                    title=codeset.title(sibling),
+                    evidence=list(candidate.evidence),
+                    why=f"{candidate.why}; specified in the same sentence",
+                    notes=list(candidate.notes),
+                )
+            if siblings:
+                break
 
 
 # Statuses are written in histories, surgical histories and medication lists as well.

@@ -57,8 +57,17 @@ def stated_words(text: str, start: int, end: int, sentence: tuple[int, int]) -> 
 
 def refine(code: str, words: set[str]) -> str | None:
     """The most specific billable sibling of ``code`` whose title adds only words in ``words``."""
+    found = refine_all(code, words)
+    return found[0] if len(found) == 1 else None
+
+
+def refine_all(code: str, words: set[str]) -> list[str]:
+    """``refine``, except that "bilateral" with no bilateral code gives the right and the left one."""
     if not _refinable(code):
-        return None
+        return []
+    bilateral = "bilateral" in words
+    if bilateral:
+        words = words | {"right", "left"}
     base = words_of(codeset.title(code))
     idf = default_index().idf
     scored: list[tuple[tuple, str]] = []
@@ -72,9 +81,18 @@ def refine(code: str, words: set[str]) -> str | None:
         if extra and extra <= words and "other" not in extra:
             # More stated words first; then the sibling that keeps more of what the note said
             # ("right"), then a specified one.
-            weight = round(sum(idf.get(word, 1.0) for word in extra), 6)
+            weight = round(sum(idf.get(word, 1.0) for word in extra - {"right", "left"}), 6)
             scored.append(((weight, -len(base - own), not codeset.is_unspecified(sibling)), sibling))
     scored.sort(reverse=True)
-    if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-        return None  # nothing stated, or two siblings stated equally: the coder decides
-    return scored[0][1]
+    top = [sibling for key, sibling in scored if key == scored[0][0]] if scored else []
+    if len(top) == 2 and bilateral and _sides_of_one_code(*top):
+        return top
+    return top if len(top) == 1 else []  # nothing stated, or two stated equally: the coder decides
+
+
+def _sides_of_one_code(a: str, b: str) -> bool:
+    """Two titles that differ only by "right" and "left"."""
+    first, second = codeset.title(a).lower(), codeset.title(b).lower()
+    return {first.replace("right", "SIDE").replace("left", "SIDE")} == {
+        second.replace("right", "SIDE").replace("left", "SIDE")
+    } and first != second

@@ -395,3 +395,13 @@ def test_a_number_counts_only_for_the_word_it_follows():
 
     words = specificity.words_of("Type 2 diabetes with chronic kidney disease stage 3, creatinine 1.8")
     assert specificity.refine("N18.9", words) == "N18.30"
+
+
+def test_a_limb_and_side_written_beside_a_plain_diagnosis_give_the_sided_code():
+    assert "L03.115" in _ruled("ASSESSMENT:\n1. Right lower extremity cellulitis.\n")
+    assert "L03.116" not in _ruled("ASSESSMENT:\n1. Right lower extremity cellulitis.\n")
+
+
+def test_bilateral_with_no_bilateral_code_gives_the_right_and_the_left_code():
+    found = _ruled("ASSESSMENT:\n1. Bilateral lower extremity cellulitis.\n")
+    assert {"L03.115", "L03.116"} <= found and "L03.119" not in found
