@@ -18,6 +18,7 @@ from cdi.clinical.context import ClinicalText
 from . import adverse, codeset, metastasis, specificity, tobacco
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
+from .fuzzy import content_words as fuzzy_content_words
 from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
 from .setting import INPATIENT
 
@@ -122,7 +123,7 @@ SOURCE_WEIGHT = {SOURCE_SYNONYM: 1.0, "title": 0.95, SOURCE_INCLUSION: 0.9}
 # Tobacco use is documented in the social history; nothing else is coded from there.
 SOCIAL_FAMILIES = frozenset(["F17"])
 _FOLLOWED_BY_NOT_A_DIAGNOSIS = re.compile(
-    r"^[\s,]*(?:prophylaxis|risk|precautions|screening|protocol)\b", re.I
+    r"^[\s,]*(?:prophylaxis|risk|precautions|screening|protocol|diet|education|teaching)\b", re.I
 )
 # For a chronic condition, "status post <procedure>" after it does not mean it resolved.
 _EXPLICITLY_RESOLVED = re.compile(
@@ -484,6 +485,10 @@ def _fuzzy_candidates(
             match.code in same_family or not all(codeset.is_unspecified(c) for c in same_family)
         ):
             continue
+        # "Sepsis." is all phrase: a title of its category that also fits ("Other specified sepsis")
+        # refines nothing; only words beyond the phrase ("RSV positive") can.
+        if same_family and not _words_beyond_phrases(text, start, end, hits):
+            continue
         # A refinement is as trustworthy as the phrase match it refines.
         floor = max((by_code[c].score for c in same_family if c in by_code), default=0.0)
         method = "word overlap" + (" (first statement)" if start in leading else "")
@@ -498,6 +503,12 @@ def _fuzzy_candidates(
                 _statement_candidate(
                     text, setting, doc, start, end, neighbour.code, neighbour.similarity, "embedding", by_code
                 )
+
+
+def _words_beyond_phrases(text: str, start: int, end: int, hits: list[tuple[Entry, int, int]]) -> bool:
+    covered = [text[s:t] for _, s, t in hits if start <= s and t <= end]
+    phrase_words = {w for phrase in covered for w in fuzzy_content_words(phrase)}
+    return bool(set(fuzzy_content_words(text[start:end])) - phrase_words)
 
 
 _PART_BREAK = re.compile(r",\s*(?:also\s+|and\s+)?")
