@@ -11,6 +11,8 @@ The classification's own titles are the vocabulary: no list per condition.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from . import codeset
 from .fuzzy import _STOP, default_index
@@ -44,6 +46,20 @@ def words_of(text: str) -> set[str]:
     return out
 
 
+DEFAULTS_FILE = Path(__file__).parent / "data" / "default_words.tsv"
+
+
+@lru_cache(maxsize=1)
+def default_words() -> dict[str, set[str]]:
+    """Words the index assumes for a category when the note is silent (``data/default_words.tsv``)."""
+    table: dict[str, set[str]] = {}
+    for line in DEFAULTS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            category, words = line.split("\t")
+            table.setdefault(category.strip(), set()).update(words_of(words))
+    return table
+
+
 def _refinable(code: str) -> bool:
     title = codeset.title(code).lower()
     return not code.startswith(_NOT_REFINED) and (codeset.is_unspecified(code) or title.startswith("other "))
@@ -65,20 +81,25 @@ def refine_all(code: str, words: set[str]) -> list[str]:
     """``refine``, except that "bilateral" with no bilateral code gives the right and the left one."""
     if not _refinable(code):
         return []
+    stated = words
     bilateral = "bilateral" in words
     if bilateral:
         words = words | {"right", "left"}
+    elif len(words & {"right", "left"}) == 1:
+        words = words | {"unilateral"}
+    words = words | default_words().get(codeset.family(code), set())
     base = words_of(codeset.title(code))
     idf = default_index().idf
     scored: list[tuple[tuple, str]] = []
     for sibling in codeset.family_codes(codeset.family(code)):
         title = codeset.title(sibling)
-        # A residual "Other ..." code is no more specific than the plain term.
-        if sibling == code or title.lower().startswith("other "):
+        # A residual "Other ..." code ("..., other specified site") is no more specific than the plain term.
+        if sibling == code or re.search(r"\bother\b", title, re.I):
             continue
         own = words_of(re.sub(r"\([^)]*\)", " ", title))  # "(severe)", "(congestive)": nonessential
         extra = own - base
-        if extra and extra <= words and "other" not in extra:
+        # At least one word the note states: the index's default alone specifies nothing.
+        if extra and extra <= words and extra & stated:
             # More stated words first; then the sibling that keeps more of what the note said
             # ("right"), then a specified one.
             weight = round(sum(idf.get(word, 1.0) for word in extra - {"right", "left"}), 6)

@@ -405,3 +405,13 @@ def test_a_limb_and_side_written_beside_a_plain_diagnosis_give_the_sided_code():
 def test_bilateral_with_no_bilateral_code_gives_the_right_and_the_left_code():
     found = _ruled("ASSESSMENT:\n1. Bilateral lower extremity cellulitis.\n")
     assert {"L03.115", "L03.116"} <= found and "L03.119" not in found
+
+
+def test_a_sided_joint_osteoarthritis_is_unilateral_primary_by_the_index_default():
+    assert "M17.11" in _ruled("ASSESSMENT:\n1. Right knee osteoarthritis.\n")
+    assert "M16.12" in _ruled("ASSESSMENT:\n1. Left hip osteoarthritis.\n")
+
+
+def test_the_index_default_alone_does_not_specify_a_plain_diagnosis():
+    found = _ruled("ASSESSMENT:\n1. Osteoarthritis.\n")
+    assert "M19.90" in found and "M19.91" not in found and "M19.09" not in found
