@@ -107,7 +107,8 @@ def refine_all(code: str, words: set[str]) -> list[str]:
     scored.sort(reverse=True)
     top = [sibling for key, sibling in scored if key == scored[0][0]] if scored else []
     if len(top) == 2 and bilateral and _sides_of_one_code(*top):
-        return top
+        both = codeset.sided_codes(codeset.lateral_variant(top[0], "right") or top[0], "bilateral")
+        return both if len(both) == 1 and both[0] not in top else top
     return top if len(top) == 1 else []  # nothing stated, or two stated equally: the coder decides
 
 

@@ -415,3 +415,14 @@ def test_a_sided_joint_osteoarthritis_is_unilateral_primary_by_the_index_default
 def test_the_index_default_alone_does_not_specify_a_plain_diagnosis():
     found = _ruled("ASSESSMENT:\n1. Osteoarthritis.\n")
     assert "M19.90" in found and "M19.91" not in found and "M19.09" not in found
+
+
+def test_bilateral_takes_the_categorys_bilateral_code_where_one_exists():
+    from coding import codeset
+
+    assert codeset.sided_codes("M17.10", "bilateral") == [
+        "M17.0"
+    ]  # "Bilateral primary osteoarthritis of knee"
+    assert codeset.sided_codes("G56.00", "bilateral") == ["G56.03"]
+    found = _ruled("ASSESSMENT:\n1. Bilateral knee osteoarthritis.\n")
+    assert "M17.0" in found and "M17.11" not in found
