@@ -11,13 +11,14 @@ allergy lists are not where a provider documents a diagnosis to be coded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cdi.clinical.context import ClinicalText
 
-from . import adverse, codeset, metastasis, tobacco
+from . import adverse, codeset, metastasis, specificity, tobacco
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
+from .fuzzy import content_words as fuzzy_content_words
 from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
 from .setting import INPATIENT
 
@@ -105,6 +106,7 @@ CHRONIC_FAMILIES = frozenset(
 SECTION_WEIGHT = {
     "assessment": 0.8,
     "chief_complaint": 0.7,
+    "indication": 0.65,
     "past_medical_history": 0.65,
     "plan": 0.55,
     "procedure": 0.55,
@@ -116,17 +118,34 @@ SECTION_WEIGHT = {
 SOCIAL_WEIGHT = 0.45
 SYMPTOM_FACTOR = 0.75  # symptoms are often integral to a diagnosis stated nearby
 # Symptoms (R codes) are coded only from where the reason for the visit is stated.
-SYMPTOM_SECTIONS = frozenset(["assessment", "chief_complaint"])
+SYMPTOM_SECTIONS = frozenset(["assessment", "chief_complaint", "indication"])
 SOURCE_WEIGHT = {SOURCE_SYNONYM: 1.0, "title": 0.95, SOURCE_INCLUSION: 0.9}
 # Tobacco use is documented in the social history; nothing else is coded from there.
 SOCIAL_FAMILIES = frozenset(["F17"])
 _FOLLOWED_BY_NOT_A_DIAGNOSIS = re.compile(
-    r"^[\s,]*(?:prophylaxis|risk|precautions|screening|protocol)\b", re.I
+    r"^[\s,]*(?:prophylaxis|risk|precautions|screening|protocol|diet|education|teaching)\b", re.I
 )
 # For a chronic condition, "status post <procedure>" after it does not mean it resolved.
 _EXPLICITLY_RESOLVED = re.compile(
     r"\b(?:resolved|resolution|cured|in remission|no longer|recovered|cleared|years ago|as a child)\b", re.I
 )
+
+
+# "Hypotension resolved." under DISCHARGE DIAGNOSES: treated during this stay, so coded
+# (a discharge or problem list names what the stay dealt with); not a history of it.
+_STAY_LIST_HEADER = re.compile(r"DISCHARGE|FINAL|PROBLEM|HOSPITAL|PRINCIPAL|SECONDARY", re.I)
+_RESOLVED_DURING_STAY = re.compile(r"\b(?:resolved|resolving|improved|improving)\b", re.I)
+_EARLIER_THAN_STAY = re.compile(
+    r"\b(?:history of|h/o|prior|previous|previously|remote|in the past|years? ago|status post|s/p)\b", re.I
+)
+
+
+def _resolved_this_stay(header: str, sentence: str) -> bool:
+    return bool(
+        _STAY_LIST_HEADER.search(header)
+        and _RESOLVED_DURING_STAY.search(sentence)
+        and not _EARLIER_THAN_STAY.search(sentence)
+    )
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,7 @@ def _principal_rank(section: str, header: str) -> int:
         word in upper for word in ("DISCHARGE DIAG", "ADMI", "FINAL DIAG", "POSTOPERATIVE", "PRINCIPAL")
     ):
         return 0
-    if section == "chief_complaint":
+    if section in ("chief_complaint", "indication"):
         return 1
     if section == "assessment":
         return 2
@@ -171,7 +190,7 @@ def _principal_rank(section: str, header: str) -> int:
 
 
 # Where a diagnosis list is written, one statement per item.
-STATEMENT_SECTIONS = frozenset(["assessment", "chief_complaint"])
+STATEMENT_SECTIONS = frozenset(["assessment", "chief_complaint", "indication"])
 _STATEMENT_BREAK = re.compile(r"\n|;|(?<=[a-z)])\.\s|(?:^|\s)\d{1,2}[.)]\s|,\s+(?=and\s)|\bwith\b", re.I)
 # Word-overlap matches were right for few development reports: shown, rarely above threshold.
 # "right breast cancer", "left knee": laterality written just before the diagnosis.
@@ -185,6 +204,29 @@ FUZZY_WEIGHT = 0.6
 FIRST_STATEMENT_WEIGHT = 0.9
 # Not measured (no base runtime was built when this was written): kept under the threshold.
 EMBEDDING_WEIGHT = 0.5
+
+
+# The reason a procedure, test or image was done is written under its own header: it is the
+# reason for the encounter, like a chief complaint ("INDICATIONS: Ascites.").
+_INDICATION_HEADER = re.compile(
+    r"INDICATION|REASON FOR (?:THE )?(?:EXAM|STUDY|PROCEDURE|OPERATION|SURGERY|REFERRAL|TEST)", re.I
+)
+# A short "HISTORY:" or "CLINICAL HISTORY:" above a test report is its reason, not a narrative.
+_SHORT_HISTORY_HEADER = re.compile(r"^(?:CLINICAL )?HISTORY$|^CLINICAL (?:INFORMATION|DATA)$", re.I)
+SHORT_HISTORY_CHARS = 300
+
+
+def coding_sections(doc: ClinicalText) -> ClinicalText:
+    """Relabel the sections that state why a procedure or test was done as ``indication``."""
+    index = doc.sections
+    for position, section in enumerate(index.sections):
+        header = re.sub(r"\s+", " ", section.header).strip()
+        short = section.end - section.body_start <= SHORT_HISTORY_CHARS
+        if (section.kind in ("procedure", "labs", "other") and _INDICATION_HEADER.search(header)) or (
+            section.kind == "hpi" and short and _SHORT_HISTORY_HEADER.match(header)
+        ):
+            index.sections[position] = replace(section, kind="indication")
+    return doc
 
 
 def statements(text: str, doc: ClinicalText) -> list[tuple[int, int]]:
@@ -216,7 +258,7 @@ def find_candidates(
     """``retriever`` (the embedding index) is asked only about statements nothing else placed."""
     lexicon = lexicon or default_lexicon()
     fuzzy = fuzzy or default_index()
-    doc = ClinicalText(text)
+    doc = coding_sections(ClinicalText(text))
     by_code: dict[str, Candidate] = {}
     hits = lexicon.scan(text)
     for entry, start, end in hits:
@@ -239,6 +281,12 @@ def find_candidates(
         context = doc.context(start, end, chronic=chronic)
         historical = context.historical
         if historical and chronic and not _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end]):
+            historical = False
+        if (
+            historical
+            and setting == INPATIENT
+            and _resolved_this_stay(section_info.header, text[sentence_start:sentence_end])
+        ):
             historical = False
         if context.negated or context.hypothetical or context.family or historical:
             continue
@@ -263,7 +311,33 @@ def find_candidates(
     _status_candidates(text, doc, by_code)
     _metastasis_candidates(text, setting, doc, by_code)
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
+    _specific_siblings(text, doc, by_code)
     return list(by_code.values())
+
+
+REFINED_SOURCES = ("synonym", "title", "inclusion", "word")
+
+
+def _specific_siblings(text: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """A plain diagnosis whose sentence states its site, type or acuity (``specificity``) adds the
+    specific sibling code with the same evidence; the rules then drop the unspecified one."""
+    for candidate in list(by_code.values()):
+        if not candidate.source.startswith(REFINED_SOURCES):
+            continue
+        for item in candidate.evidence:
+            words = specificity.stated_words(text, item.start, item.end, doc.sentence(item.start))
+            siblings = [c for c in specificity.refine_all(candidate.code, words) if c not in by_code]
+            for sibling in siblings:
+                by_code[sibling] = replace(
+                    candidate,
+                    code=sibling,
+                    title=codeset.title(sibling),
+                    evidence=list(candidate.evidence),
+                    why=f"{candidate.why}; specified in the same sentence",
+                    notes=list(candidate.notes),
+                )
+            if siblings:
+                break
 
 
 # Statuses are written in histories, surgical histories and medication lists as well.
@@ -302,9 +376,21 @@ METASTASIS_SECTIONS = frozenset(SECTION_WEIGHT)  # a current cancer's spread is 
 def _metastasis_candidates(text: str, setting: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
     """Secondary neoplasms (``metastasis``); C79.9 only when no site is asserted anywhere."""
     site_found = False
-    for mention in sorted(metastasis.metastases(text), key=lambda m: m.code == metastasis.UNKNOWN_SITE):
+    primaries = sorted(
+        (c for c in by_code.values() if "C00" <= c.code[:3] <= "C76"), key=lambda c: c.principal_key
+    )
+    blood_cancer = any("C81" <= c.code[:3] <= "C96" for c in by_code.values())
+    mentions = [*metastasis.node_involvement(text), *metastasis.metastases(text)]
+    for mention in sorted(mentions, key=lambda m: m.code == metastasis.UNKNOWN_SITE):
         if mention.code == metastasis.UNKNOWN_SITE and site_found:
             continue
+        if mention.code.startswith("C77"):
+            # Nodes of a lymphoma or leukaemia are the primary site (C77 Excludes1).
+            if blood_cancer and not primaries:
+                continue
+            if mention.code == metastasis.UNSPECIFIED_NODES and primaries:
+                regional = metastasis.regional_nodes(primaries[0].code)
+                mention = replace(mention, code=regional or mention.code)
         section_info = doc.sections.at(mention.start)
         if section_info.kind not in METASTASIS_SECTIONS:
             continue
@@ -399,6 +485,10 @@ def _fuzzy_candidates(
             match.code in same_family or not all(codeset.is_unspecified(c) for c in same_family)
         ):
             continue
+        # "Sepsis." is all phrase: a title of its category that also fits ("Other specified sepsis")
+        # refines nothing; only words beyond the phrase ("RSV positive") can.
+        if same_family and not _words_beyond_phrases(text, start, end, hits):
+            continue
         # A refinement is as trustworthy as the phrase match it refines.
         floor = max((by_code[c].score for c in same_family if c in by_code), default=0.0)
         method = "word overlap" + (" (first statement)" if start in leading else "")
@@ -413,6 +503,12 @@ def _fuzzy_candidates(
                 _statement_candidate(
                     text, setting, doc, start, end, neighbour.code, neighbour.similarity, "embedding", by_code
                 )
+
+
+def _words_beyond_phrases(text: str, start: int, end: int, hits: list[tuple[Entry, int, int]]) -> bool:
+    covered = [text[s:t] for _, s, t in hits if start <= s and t <= end]
+    phrase_words = {w for phrase in covered for w in fuzzy_content_words(phrase)}
+    return bool(set(fuzzy_content_words(text[start:end])) - phrase_words)
 
 
 _PART_BREAK = re.compile(r",\s*(?:also\s+|and\s+)?")

@@ -75,6 +75,11 @@ def _titles_by_family() -> dict[str, dict[str, str]]:
     return out
 
 
+def family_codes(category: str) -> tuple[str, ...]:
+    """The billable codes of a 3-character category."""
+    return tuple(_titles_by_family().get(category, {}).values())
+
+
 def lateral_variant(code: str, side: str) -> str | None:
     """The code's sibling for ``side`` (right/left/bilateral) when its title says "unspecified" side.
 
@@ -105,8 +110,20 @@ def sided_codes(code: str, side: str | None) -> list[str]:
     if side == "bilateral":
         both = [lateral_variant(code, "right"), lateral_variant(code, "left")]
         if all(both):
-            return [c for c in both if c]
+            bilateral = _bilateral_sibling(both[0] or "")
+            return [bilateral] if bilateral else [c for c in both if c]
     return [code]
+
+
+def _title_words(code: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z]+", title(code).lower())) - {"of", "unspecified"}
+
+
+def _bilateral_sibling(right_code: str) -> str | None:
+    """ "Unilateral primary osteoarthritis, right knee" -> "Bilateral primary osteoarthritis of knee":
+    a bilateral code elsewhere in the category, found by its title's words."""
+    wanted = (_title_words(right_code) - {"right", "unilateral"}) | {"bilateral"}
+    return next((c for c in family_codes(family(right_code)) if _title_words(c) == wanted), None)
 
 
 def _singular_words(text: str) -> str:

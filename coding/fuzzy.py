@@ -83,29 +83,6 @@ _STOP = frozenset(
         "this",
     ]
 )
-# Adjective and noun forms of body parts, so both spellings meet.
-_EQUIVALENT = {
-    "femoral": "femur",
-    "renal": "kidney",
-    "hepatic": "liver",
-    "pulmonary": "lung",
-    "cardiac": "heart",
-    "cerebral": "brain",
-    "gastric": "stomach",
-    "colonic": "colon",
-    "cutaneou": "skin",
-    "ocular": "eye",
-    "nasal": "nose",
-    "oral": "mouth",
-    "vertebral": "vertebra",
-    "humeral": "humerus",
-    "tibial": "tibia",
-    "radial": "radiu",
-    "ulnar": "ulna",
-    "pelvic": "pelvi",
-    "urinary": "urine",
-    "vesical": "bladder",
-}
 _SKIPPED_LETTERS = ("V", "W", "X", "Y", "Z")
 MIN_SIMILARITY = 0.72
 
@@ -120,8 +97,7 @@ class FuzzyMatch:
 def content_words(text: str) -> list[str]:
     words = []
     for raw in _WORD.findall(text.lower()):
-        token = normalise_token(raw)
-        token = _EQUIVALENT.get(token, token)
+        token = normalise_token(raw)  # adjective forms of body parts as nouns (data/word_forms.tsv)
         if token in _STOP or len(token) < 2 or token.isdigit():
             continue
         words.append(token)

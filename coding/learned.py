@@ -26,6 +26,7 @@ WEIGHTS_FILE = Path(__file__).parent / "data" / "ranker.json"
 SECTIONS = (
     "assessment",
     "chief_complaint",
+    "indication",
     "past_medical_history",
     "plan",
     "procedure",

@@ -30,8 +30,20 @@ _QUALIFIERS = re.compile(
     r",?\s*(?:unspecified|not elsewhere classified|not otherwise specified|nos)\b|\bunspecified\s+",
     re.IGNORECASE,
 )
-# How clinicians write what the classification calls otherwise ("lower extremity" = "lower limb").
-_CLINICAL_WORDS = {"extremity": "limb", "extremities": "limb"}
+WORD_FORMS_FILE = Path(__file__).parent / "data" / "word_forms.tsv"
+
+
+@lru_cache(maxsize=1)
+def word_forms() -> dict[str, str]:
+    """How clinicians write what the classification calls otherwise ("renal" = "kidney")."""
+    table = {}
+    for line in WORD_FORMS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            written, classified = line.split("\t")
+            table[written.strip()] = classified.strip()
+    return table
+
+
 # Single words too vague to code from on their own.
 _VAGUE = frozenset(
     ["pain", "disease", "disorder", "syndrome", "injury", "other", "mass", "lesion", "infection", "cyst"]
@@ -70,8 +82,8 @@ def normalise_token(raw: str, previous: str | None = None) -> str:
         token = token[:-2]
     if previous in _ROMAN_AFTER and token in _ROMAN:
         return _ROMAN[token]
-    if token in _CLINICAL_WORDS:
-        return _CLINICAL_WORDS[token]
+    if token in word_forms():
+        return word_forms()[token]
     # Plurals: both sides go through the same function, so "diabetes" -> "diabete" is harmless.
     if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
         token = token[:-1]
@@ -106,7 +118,16 @@ def _title_phrases(text: str) -> list[str]:
         and all("unspecified" in part.lower() for part in tail.split(","))
     ):
         variants.add(re.sub(r"\([^)]*\)", " ", head))
+    # "Cirrhosis of liver" is written "liver cirrhosis", "Ulcer of esophagus" "esophageal ulcer"
+    # (the adjective meets the noun in ``word_forms``): a short "<condition> of <site>" is inverted.
+    for variant in list(variants):
+        inverted = _OF_SITE.match(variant.strip().lower())
+        if inverted:
+            variants.add(f"{inverted.group('site')} {inverted.group('condition')}")
     return [v for v in variants if v.strip()]
+
+
+_OF_SITE = re.compile(r"^(?P<condition>[a-z-]+(?: [a-z-]+)?) of (?P<site>[a-z-]+(?: [a-z-]+)?)$")
 
 
 INJURY_SITES_FILE = Path(__file__).parent / "data" / "injury_sites.tsv"
@@ -149,6 +170,39 @@ def injury_phrases(title: str) -> list[str]:
         for written in (bare_site, *injury_site_words().get(bare_site, ())):
             phrases.add(f"{side} {written} {injury}".strip())
     return [p for p in phrases if p]
+
+
+# How notes name a malignant neoplasm: "adenocarcinoma of the sigmoid colon", "sigmoid colon
+# carcinoma" for the title "Malignant neoplasm of sigmoid colon", "endometrial adenocarcinoma"
+# beside the synonym "endometrial cancer".
+CANCER_WORDS = ("cancer", "carcinoma", "adenocarcinoma", "malignancy")
+_NEOPLASM_OF = re.compile(r"^\s*malignant neoplasm of (?P<site>.+?)\s*$", re.I)
+_PRIMARY_LETTER_RANGE = ("C00", "C76")
+
+
+def cancer_phrases(title_phrase: str) -> list[str]:
+    """Ways a note writes the primary cancer of a "Malignant neoplasm of <site>" title or term."""
+    match = _NEOPLASM_OF.match(title_phrase)
+    if not match or "," in match.group("site"):
+        return []
+    site = re.sub(r"\s+", " ", match.group("site").lower())
+    sites = {site, site.replace(" of ", " of the ")}
+    out = []
+    for word in CANCER_WORDS:
+        for written in sites:
+            out += [f"{word} of {written}", f"{word} of the {written}"]
+        if len(site.split()) <= 3 and " of " not in site:
+            out.append(f"{site} {word}")
+    return out
+
+
+def cancer_word_variants(term: str) -> list[str]:
+    """ "lung cancer" -> "lung carcinoma", "lung adenocarcinoma", "carcinoma of the lung", ..."""
+    head, _, last = term.strip().lower().rpartition(" ")
+    if not head or last not in CANCER_WORDS:
+        return []
+    out = [f"{head} {word}" for word in CANCER_WORDS if word != last]
+    return out + [f"{word} of {the}{head}" for word in CANCER_WORDS for the in ("", "the ")]
 
 
 @dataclass
@@ -255,6 +309,10 @@ def default_lexicon() -> Lexicon:
 
     for term, codes in read_synonyms():
         offer(term, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
+    for term, codes in read_synonyms():
+        if _PRIMARY_LETTER_RANGE[0] <= codes[0][:3] <= _PRIMARY_LETTER_RANGE[1]:
+            for variant in cancer_word_variants(term):
+                offer(variant, codes[0], SOURCE_SYNONYM, True, 0, codes[1:])
     for phrase, code in finding_phrases():
         offer(phrase, code, SOURCE_SYNONYM, True, 0, finding=True)
     for code in codeset.billable_codes():
@@ -263,8 +321,11 @@ def default_lexicon() -> Lexicon:
             continue
         title = icd.get_description(code)
         unspecified = "unspecified" in title.lower() or title.lower().endswith(" nos")
+        primary = _PRIMARY_LETTER_RANGE[0] <= code[:3] <= _PRIMARY_LETTER_RANGE[1]
         for phrase in _title_phrases(title):
             offer(phrase, code, SOURCE_TITLE, unspecified, len(title))
+            for written in cancer_phrases(phrase) if primary else ():
+                offer(written, code, SOURCE_TITLE, unspecified, len(title))
         if code.startswith(_INJURY_LETTERS):
             for phrase in injury_phrases(title):
                 offer(phrase, code, SOURCE_TITLE, unspecified, len(title))
@@ -272,6 +333,8 @@ def default_lexicon() -> Lexicon:
             nos = bool(re.search(r"\bNOS\b", term))
             for phrase in _title_phrases(term):
                 offer(phrase, code, SOURCE_INCLUSION, nos or unspecified, len(title))
+                for written in cancer_phrases(phrase) if primary else ():
+                    offer(written, code, SOURCE_INCLUSION, nos or unspecified, len(title))
     return Lexicon({key: entry for key, (_, entry) in best.items()})
 
 

@@ -33,7 +33,7 @@ _INPATIENT_MARKERS = re.compile(
 )
 # Weaker signs of a hospital stay, used only when the markers above are silent or tied.
 _INPATIENT_HINTS = re.compile(
-    r"\bIV\b|\bintravenous(?:ly)?\b|^\s*(?:REASON FOR )?CONSULTATION\b|\bin the hospital\b",
+    r"\bIV\b|\bintravenous(?:ly)?\b|^\s*(?:REASON FOR (?:THE )?)?CONSULT(?:ATION)?\b|\bin the hospital\b",
     re.MULTILINE,
 )
 _OUTPATIENT_MARKERS = re.compile(

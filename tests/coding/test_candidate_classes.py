@@ -271,3 +271,158 @@ def test_anemia_from_chronic_blood_loss_is_iron_deficiency_from_blood_loss():
 
 def test_plain_anemia_stays_unspecified():
     assert "D64.9" in _ruled("ASSESSMENT:\n1. Anemia.\n2. GI bleeding.\n")
+
+
+# Lymph-node involvement (C77) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Breast cancer with positive axillary lymph nodes.", "C77.3"),
+        ("Cervical cancer; pelvic lymph nodes were positive for carcinoma.", "C77.5"),
+        ("Lung cancer with mediastinal nodal metastases.", "C77.1"),
+        ("Right pelvic and para-aortic lymph nodes were positive for carcinoma.", "C77.8"),
+    ],
+)
+def test_lymph_node_involvement_is_coded_for_the_region_written(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+def test_positive_nodes_with_no_region_are_the_primary_cancers_regional_nodes():
+    note = "ASSESSMENT:\n1. Adenocarcinoma of the sigmoid colon, 3 of 14 lymph nodes positive.\n"
+    assert "C77.2" in codes(note) and "C77.9" not in codes(note)
+    assert "C77.9" in codes("ASSESSMENT:\n1. Carcinoma with involved lymph nodes.\n")
+
+
+def test_no_positive_nodes_or_lymphoma_nodes_are_not_secondary_neoplasms():
+    assert not {
+        c for c in codes("ASSESSMENT:\n1. Colon cancer, 0 of 12 lymph nodes positive.\n") if c[:3] == "C77"
+    }
+    assert not {
+        c for c in codes("ASSESSMENT:\n1. Colon cancer. No positive lymph nodes.\n") if c[:3] == "C77"
+    }
+    found = codes("ASSESSMENT:\n1. Follicular lymphoma with involved lymph nodes.\n")
+    assert not {c for c in found if c[:3] == "C77"}
+
+
+# Indications of procedures and tests -----------------------------------------------------
+
+
+def test_the_indication_of_a_test_is_its_reason_like_a_chief_complaint():
+    note = "EXAM: Ultrasound-guided paracentesis\n\nINDICATIONS: Ascites.\n\nTECHNIQUE: Consent obtained.\n"
+    found = find_candidates(note, OUTPATIENT)
+    ascites = [c for c in found if c.code == "R18.8"]
+    assert ascites and ascites[0].evidence[0].section == "indication"
+    assert "R18.8" not in codes("EXAM: CT.\nFINDINGS: Ascites is seen.\n")  # a finding is not a reason
+
+
+def test_a_short_history_above_a_test_report_is_its_indication():
+    assert "R18.8" in codes("EXAM: Ultrasound-guided paracentesis\n\nHISTORY: Ascites.\n\nTECHNIQUE: Done.\n")
+
+
+# Primary cancers as notes write them -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Adenocarcinoma of the sigmoid colon.", "C18.7"),
+        ("Carcinoma of the base of the tongue.", "C01"),
+        ("Grade III endometrial adenocarcinoma.", "C54.1"),
+        ("Carcinoma of the lung.", "C34.90"),
+        ("Hepatic flexure carcinoma.", "C18.3"),
+    ],
+)
+def test_a_primary_cancer_is_found_however_the_site_and_the_cancer_word_are_written(statement, code):
+    assert code in codes(f"ASSESSMENT:\n1. {statement}\n")
+
+
+# Specificity stated beside a plain diagnosis -------------------------------------------------
+
+
+def test_a_vein_named_after_a_plain_dvt_gives_the_specific_code():
+    note = "ASSESSMENT:\n1. Deep vein thrombosis of the right popliteal vein.\n"
+    assert "I82.431" in _ruled(note) and "I82.409" not in _ruled(note)
+
+
+def test_a_negated_or_distant_qualifier_does_not_specify():
+    assert "I82.431" not in codes("ASSESSMENT:\n1. Deep vein thrombosis, no popliteal vein involvement.\n")
+    note = "ASSESSMENT:\n1. Chronic kidney disease. Creatinine of 1.8.\n"
+    assert not {c for c in codes(note, INPATIENT) if c.startswith("N18.") and c != "N18.9"}
+
+
+def test_a_residual_other_code_is_never_taken_as_more_specific():
+    note = "ASSESSMENT:\n1. Hyperlipidemia, other risk factors reviewed.\n"
+    assert "E78.49" not in codes(note) and "E78.5" in codes(note)
+
+
+def test_the_specificity_refinement_uses_the_classification_titles():
+    from coding import specificity
+
+    assert specificity.refine("I50.9", specificity.words_of("systolic heart failure")) == "I50.20"
+    assert specificity.refine("N18.9", specificity.words_of("chronic kidney disease stage IV")) == "N18.4"
+    assert specificity.refine("I50.9", specificity.words_of("heart failure")) is None
+
+
+# Conditions resolved during the stay ---------------------------------------------------------
+
+
+def test_a_condition_resolved_during_the_stay_is_coded_from_the_discharge_diagnoses():
+    note = "HOSPITAL COURSE: Treated.\nDISCHARGE DIAGNOSES:\n1. Pneumonia.\n2. Hypotension, resolved.\n"
+    assert "I95.9" in codes(note, INPATIENT)
+
+
+def test_a_resolved_history_is_still_not_coded():
+    note = "DISCHARGE DIAGNOSES:\n1. Pneumonia.\n2. History of hypotension, resolved years ago.\n"
+    assert "I95.9" not in codes(note, INPATIENT)
+    assert "I95.9" not in codes("ASSESSMENT:\n1. Hypotension, resolved.\n", OUTPATIENT)
+
+
+# How clinicians write what the classification calls otherwise -------------------------------
+
+
+def test_adjective_forms_of_body_parts_meet_the_classifications_nouns():
+    from coding.lexicon import default_lexicon, phrase_key
+
+    lexicon = default_lexicon()
+    assert lexicon.lookup(phrase_key("esophageal ulcer")).code == "K22.10"  # "Ulcer of esophagus"
+    assert phrase_key("renal transplant") == phrase_key("kidney transplant")
+
+
+def test_a_number_counts_only_for_the_word_it_follows():
+    from coding import specificity
+
+    words = specificity.words_of("Type 2 diabetes with chronic kidney disease stage 3, creatinine 1.8")
+    assert specificity.refine("N18.9", words) == "N18.30"
+
+
+def test_a_limb_and_side_written_beside_a_plain_diagnosis_give_the_sided_code():
+    assert "L03.115" in _ruled("ASSESSMENT:\n1. Right lower extremity cellulitis.\n")
+    assert "L03.116" not in _ruled("ASSESSMENT:\n1. Right lower extremity cellulitis.\n")
+
+
+def test_bilateral_with_no_bilateral_code_gives_the_right_and_the_left_code():
+    found = _ruled("ASSESSMENT:\n1. Bilateral lower extremity cellulitis.\n")
+    assert {"L03.115", "L03.116"} <= found and "L03.119" not in found
+
+
+def test_a_sided_joint_osteoarthritis_is_unilateral_primary_by_the_index_default():
+    assert "M17.11" in _ruled("ASSESSMENT:\n1. Right knee osteoarthritis.\n")
+    assert "M16.12" in _ruled("ASSESSMENT:\n1. Left hip osteoarthritis.\n")
+
+
+def test_the_index_default_alone_does_not_specify_a_plain_diagnosis():
+    found = _ruled("ASSESSMENT:\n1. Osteoarthritis.\n")
+    assert "M19.90" in found and "M19.91" not in found and "M19.09" not in found
+
+
+def test_bilateral_takes_the_categorys_bilateral_code_where_one_exists():
+    from coding import codeset
+
+    assert codeset.sided_codes("M17.10", "bilateral") == [
+        "M17.0"
+    ]  # "Bilateral primary osteoarthritis of knee"
+    assert codeset.sided_codes("G56.00", "bilateral") == ["G56.03"]
+    found = _ruled("ASSESSMENT:\n1. Bilateral knee osteoarthritis.\n")
+    assert "M17.0" in found and "M17.11" not in found

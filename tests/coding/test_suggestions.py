@@ -82,6 +82,7 @@ def test_intravenous_treatment_or_a_consultation_header_tips_an_unmarked_note_to
     assert coding_setting(unmarked) == OUTPATIENT
     assert coding_setting(unmarked + "PLAN: Start IV ceftriaxone.\n") == INPATIENT
     assert coding_setting("REASON FOR CONSULTATION: Sepsis.\n" + unmarked) == INPATIENT
+    assert coding_setting("REASON FOR THE CONSULT: Sepsis.\n" + unmarked) == INPATIENT
     office = "Seen in the office today. REASON FOR CONSULTATION: Tremor.\nPLAN: IV iron.\n"
     assert coding_setting(office) == OUTPATIENT  # an outpatient marker still decides
 
@@ -94,3 +95,19 @@ def test_a_diagnosis_list_written_on_one_line_is_read_part_by_part():
     found = [s.code for s in suggest_codes(text).suggestions]
     assert "S72.001A" in found  # the side sits inside the phrase; the first part matches a title
     assert "E03.9" in found
+
+
+def test_a_statement_that_is_all_phrase_is_not_refined_to_a_residual_title():
+    from coding.candidates import find_candidates
+
+    found = {c.code for c in find_candidates("ASSESSMENT:\n1. Sepsis.\n", INPATIENT)}
+    assert found == {"A41.9"}
+    found = {c.code for c in find_candidates("ASSESSMENT:\n1. Bronchiolitis, RSV positive.\n", INPATIENT)}
+    assert "J21.0" in found  # words beyond the phrase still refine it
+
+
+def test_a_diet_or_teaching_named_for_a_condition_is_not_the_condition():
+    from coding.candidates import find_candidates
+
+    found = {c.code for c in find_candidates("PLAN: Diabetic diet. Diabetic teaching.\n", INPATIENT)}
+    assert "E11.9" not in found
