@@ -994,6 +994,8 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         organ += hypotension[:1]
         if fluids and not pressors:
             builder.span(fluids[0].start, fluids[0].end)
+    if criteria:
+        organ += _sofa_organ_dysfunction(facts, k)
     for m in organ:
         builder.measurement(m)
     septic_like = facts.asserted(k.terms("septic_like_terms"))
@@ -1027,6 +1029,23 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             f"{', organ dysfunction' if organ or pressors else ''}; sepsis not documented",
         )
     ]
+
+
+def _sofa_organ_dysfunction(facts: NoteFacts, k: ConditionKnowledge) -> list[Measurement]:
+    """Values at a SOFA 2-point threshold (kb criteria of the indicators in ``sofa_indicators``),
+    for organs whose chronic dysfunction the note does not document (Sepsis-3 assumes a zero
+    baseline only where no pre-existing dysfunction is known)."""
+    found: list[Measurement] = []
+    chronic = k.extra.get("sofa_chronic_terms", {})
+    for criterion in k.criteria:
+        if criterion.indicator not in k.extra.get("sofa_indicators", ()):
+            continue
+        hits = _abnormal(facts.values(criterion.indicator), criterion.holds)
+        terms = chronic.get(criterion.indicator)
+        if hits and terms and facts.asserted(compile_terms(terms), chronic=True):
+            continue
+        found += hits[:1]
+    return found
 
 
 _PEDIATRIC = re.compile(
