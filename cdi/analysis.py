@@ -207,7 +207,13 @@ def store_findings(note: Note) -> int:
             "model_probability": finding.model_probability,
             "evidence": [{"start": s.start, "end": s.end, "text": s.text} for s in finding.evidence],
             "indicators": [
-                {"name": i.name, "value": i.value, "unit": i.unit, "date": i.date, "source": "note"}
+                {
+                    "name": i.name,
+                    "value": i.value,
+                    "unit": i.unit,
+                    "date": i.date,
+                    "source": i.derivation or "note",
+                }
                 for i in finding.indicators
             ],
             "documented_code": finding.documented_code or "",

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from cdi.clinical.anthropometry import is_pediatric as _is_pediatric
 from cdi.clinical.context import NEGATION_PRE
 from cdi.clinical.facts import Mention, NoteFacts, StructuredData, StructuredObservation
 from cdi.clinical.knowledge import ConditionKnowledge, KnowledgeBase, compile_terms, default_knowledge
@@ -54,6 +55,7 @@ class Indicator:
     value: float | str
     unit: str = ""
     date: str | None = None
+    derivation: str | None = None  # a calculated value: "calculated from height ... and weight ..."
 
 
 @dataclass
@@ -93,8 +95,10 @@ class _Builder:
         return self
 
     def measurement(self, m: Measurement) -> _Builder:
-        self.indicators.append(Indicator(m.name, m.value, m.unit, m.date))
-        return self.span(m.start, m.end)
+        self.indicators.append(Indicator(m.name, m.value, m.unit, m.date, m.derivation))
+        for start, end in m.sources:
+            self.span(start, end)
+        return self if m.sources else self.span(m.start, m.end)
 
     def finding(
         self, confidence: float, rationale: str, documented_code: str | None = None, codes: Sequence[str] = ()
@@ -1046,18 +1050,6 @@ def _sofa_organ_dysfunction(facts: NoteFacts, k: ConditionKnowledge) -> list[Mea
             continue
         found += hits[:1]
     return found
-
-
-_PEDIATRIC = re.compile(
-    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[- ](?:day|week|month)s?[- ]old\b|"
-    r"\b(?:newborn|neonate|neonatal|infant)\b|\b(?:[1-9]|1[0-7])[- ](?:year|yr)s?[- ]old\b",
-    re.IGNORECASE,
-)
-
-
-def _is_pediatric(text: str) -> bool:
-    """Adult SIRS heart and respiratory rates do not apply to children."""
-    return bool(_PEDIATRIC.search(text[:1500]))
 
 
 def _respiratory(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:

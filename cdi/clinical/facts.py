@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from cdi.clinical.anthropometry import calculated_bmi, is_pediatric
 from cdi.clinical.context import RESOLVED, ClinicalText, Context
 from cdi.clinical.treatments import Treatment, extract_treatments
 from cdi.clinical.values import Measurement, OrganismMention, extract_measurements, extract_organisms
@@ -67,6 +68,9 @@ class NoteFacts:
         for obs in self.structured.observations:
             # Structured values have no span in the note: start = end = -1.
             found.append(Measurement(obs.name, obs.value, obs.unit, -1, -1, "", date=obs.date))
+        if not any(m.name == "bmi" for m in found) and not is_pediatric(self.text):
+            bmi = calculated_bmi(self.text)
+            found += [bmi] if bmi else []
         return found
 
     @cached_property

@@ -303,6 +303,8 @@ class Measurement:
     series: tuple[float, ...] = ()  # oldest first where the note gives a trend
     date: str | None = None
     qualifier: str | None = None  # "room air" / "oxygen" / "nadir" (a desaturation) for saturations
+    sources: tuple[tuple[int, int], ...] = ()  # a calculated value: the spans it was calculated from
+    derivation: str | None = None  # a calculated value: how ("calculated from height ... and weight ...")
 
     @property
     def first(self) -> float:

@@ -84,3 +84,70 @@ def test_organ_dysfunction_without_any_sirs_criterion_is_no_sepsis_query():
 def test_the_organ_value_is_cited_as_evidence():
     finding = next(f for f in detect(infected("Creatinine 2.0.")) if (f.category, f.condition) == SEPSIS)
     assert any("2.0" in str(i) for i in finding.indicators)
+
+
+MORBID_OBESITY = ("undocumented_diagnosis", "morbid_obesity")
+MALNUTRITION = ("undocumented_diagnosis", "malnutrition")
+
+
+def bmi_of(text: str):
+    from cdi.clinical.facts import NoteFacts
+
+    return NoteFacts(text).values("bmi")
+
+
+def obese(vitals: str) -> str:
+    return note(hpi=vitals, assessment="Knee sprain.", plan="Ice and rest.")  # no comorbidity
+
+
+def test_bmi_40_0_calculated_from_height_and_weight_is_a_morbid_obesity_query():
+    assert MORBID_OBESITY in pairs(detect(obese("Height 170 cm, weight 115.6 kg.")))
+
+
+def test_bmi_39_9_calculated_from_height_and_weight_is_not():
+    assert MORBID_OBESITY not in pairs(detect(obese("Height 1.70 m, weight 115.3 kg.")))
+
+
+def test_the_calculated_bmi_is_a_structured_indicator_with_its_derivation_and_both_spans():
+    text = obese("Height 170 cm, weight 115.6 kg.")
+    finding = next(f for f in detect(text) if (f.category, f.condition) == MORBID_OBESITY)
+    bmi = next(i for i in finding.indicators if i.name == "bmi")
+    assert (bmi.value, bmi.unit) == (40.0, "kg/m2")
+    assert bmi.derivation == "calculated from height 170 cm and weight 115.6 kg"
+    spans = {s.text for s in finding.evidence}
+    assert {"Height 170 cm", "weight 115.6 kg."} <= spans
+
+
+def test_feet_inches_and_pounds_are_converted():
+    assert [m.value for m in bmi_of("Height: 5'7\" Weight: 256 lbs")] == [40.1]
+    assert [m.value for m in bmi_of("He is 5 feet 7 inches tall and weighs 254 pounds.")] == [39.8]
+    assert [m.value for m in bmi_of("Height 67 inches. Weight 116 kg.")] == [40.1]
+
+
+def test_a_stated_bmi_is_not_replaced_by_a_calculated_one():
+    assert [m.value for m in bmi_of("Height 170 cm, weight 115.6 kg, BMI 38.")] == [38]
+
+
+def test_a_past_or_usual_weight_gives_no_bmi():
+    assert bmi_of("Height 170 cm. He weighed 300 lb before his gastric bypass.") == []
+    assert bmi_of("Height 170 cm. Usual weight 120 kg.") == []
+    assert bmi_of("Weight loss of 20 lb. Height 170 cm.") == []
+
+
+def test_height_or_weight_alone_or_without_units_gives_no_bmi():
+    assert bmi_of("Weight 115 kg.") == []
+    assert bmi_of("Height 170, weight 115.") == []
+
+
+def test_a_child_gets_no_calculated_bmi():
+    assert bmi_of("A 12-year-old boy. Height 150 cm, weight 95 kg.") == []
+
+
+def test_a_calculated_bmi_under_18_5_feeds_the_malnutrition_criteria():
+    text = note(
+        hpi="Height 5 ft 10 in, weight 120 lb.",
+        assessment="Poor oral intake.",
+        plan="Dietitian consult; Ensure supplements three times daily.",
+    )
+    finding = next(f for f in detect(text) if (f.category, f.condition) == MALNUTRITION)
+    assert any(i.name == "bmi" and i.value == 17.2 for i in finding.indicators)
