@@ -1035,6 +1035,15 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     ]
 
 
+_PAST_SECTIONS = ("past_medical_history", "surgical_history", "family_history", "social_history")
+
+
+def _current_value(facts: NoteFacts, m: Measurement) -> bool:
+    """A value of this stay: not in a history section, not negated, historical or a family member's."""
+    ctx = facts.context(m.start, m.end)
+    return ctx.section not in _PAST_SECTIONS and not (ctx.negated or ctx.historical or ctx.family)
+
+
 def _sofa_organ_dysfunction(facts: NoteFacts, k: ConditionKnowledge) -> list[Measurement]:
     """Values at a SOFA 2-point threshold (kb criteria of the indicators in ``sofa_indicators``),
     for organs whose chronic dysfunction the note does not document (Sepsis-3 assumes a zero
@@ -1044,7 +1053,11 @@ def _sofa_organ_dysfunction(facts: NoteFacts, k: ConditionKnowledge) -> list[Mea
     for criterion in k.criteria:
         if criterion.indicator not in k.extra.get("sofa_indicators", ()):
             continue
-        hits = _abnormal(facts.values(criterion.indicator), criterion.holds)
+        hits = [
+            m
+            for m in _abnormal(facts.values(criterion.indicator), criterion.holds)
+            if m.start < 0 or _current_value(facts, m)
+        ]
         terms = chronic.get(criterion.indicator)
         if hits and terms and facts.asserted(compile_terms(terms), chronic=True):
             continue

@@ -151,3 +151,12 @@ def test_a_calculated_bmi_under_18_5_feeds_the_malnutrition_criteria():
     )
     finding = next(f for f in detect(text) if (f.category, f.condition) == MALNUTRITION)
     assert any(i.name == "bmi" and i.value == 17.2 for i in finding.indicators)
+
+
+def test_a_low_platelet_count_of_the_past_medical_history_is_no_organ_dysfunction():
+    text = infected("Platelets 250.", pmh="Thrombocytopenia with platelets of 60 in 2015, resolved.")
+    assert SEPSIS not in pairs(detect(text))
+
+
+def test_an_earlier_high_creatinine_beside_a_normal_one_is_no_organ_dysfunction():
+    assert SEPSIS not in pairs(detect(infected("Creatinine 1.0 (was 2.5 in 2019).")))
