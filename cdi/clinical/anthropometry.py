@@ -24,9 +24,9 @@ _WEIGHT = re.compile(
 )
 _HEIGHT = re.compile(
     rf"\b(?:height|ht)\b\.?\s*(?:[:=]\s*|(?:of|is|was)\s+|-\s*)?"
-    rf"(?:(?P<ft>[3-7])\s*(?:'|′|ft\.?|feet|foot)\s*(?:(?P<inch>\d{{1,2}}(?:\.\d+)?)\s*(?:\"|''|″|in\.?\b|inches\b)?)?"
+    rf"(?:(?P<ft>[3-7])\s*(?:'|′|ft\.?|feet|foot)\s*(?:and\s+)?(?:(?P<inch>\d{{1,2}}(?:\.\d+)?)\s*(?:\"|''|″|in\.?\b|inches\b)?)?"
     rf"|(?P<num>{_NUM})\s*(?P<unit>cm|centimeters?|m|meters?|in|inches)\b\.?)"
-    rf"|\b(?P<ft2>[3-7])\s*(?:'|′|ft\.?|feet|foot)\s*(?P<inch2>\d{{1,2}}(?:\.\d+)?)\s*(?:\"|''|″|in\.?\b|inches\b)?\s*tall\b",
+    rf"|\b(?P<ft2>[3-7])\s*(?:'|′|ft\.?|feet|foot)\s*(?:and\s+)?(?P<inch2>\d{{1,2}}(?:\.\d+)?)\s*(?:\"|''|″|in\.?\b|inches\b)?\s*tall\b",
     re.IGNORECASE,
 )
 # Words before a weight that make it not the current one, and dated past after it.

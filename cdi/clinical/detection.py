@@ -998,7 +998,9 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         organ += hypotension[:1]
         if fluids and not pressors:
             builder.span(fluids[0].start, fluids[0].end)
-    if criteria:
+    # SOFA values (creatinine, platelets, bilirubin) beside a SIRS criterion, for an infection that is
+    # a current problem of this encounter (in the assessment or the chief complaint).
+    if criteria and any(m.context.section in ("assessment", "chief_complaint") for m in infections):
         organ += _sofa_organ_dysfunction(facts, k)
     for m in organ:
         builder.measurement(m)
@@ -1374,6 +1376,10 @@ def _obesity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     if top.value >= 40:
         confidence = 0.8
     else:
+        # A BMI calculated from a (often self-reported) height and weight decides only away from
+        # the class boundaries: at 35-40 the comorbidity branch needs a stated BMI.
+        if top.derivation:
+            return [builder.finding(WEAK, "calculated BMI 35-40; the comorbidity branch needs a stated BMI")]
         comorbid = facts.asserted(k.terms("comorbidity_terms"))
         if not comorbid:
             return [builder.finding(WEAK, "BMI 35-40 without a documented comorbidity")]

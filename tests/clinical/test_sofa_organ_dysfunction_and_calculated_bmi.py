@@ -160,3 +160,26 @@ def test_a_low_platelet_count_of_the_past_medical_history_is_no_organ_dysfunctio
 
 def test_an_earlier_high_creatinine_beside_a_normal_one_is_no_organ_dysfunction():
     assert SEPSIS not in pairs(detect(infected("Creatinine 1.0 (was 2.5 in 2019).")))
+
+
+def test_feet_and_inches_joined_by_and_are_read():
+    assert [m.value for m in bmi_of("He weighs 260 pounds and is 5 feet and 10 inches tall.")] == [37.3]
+
+
+def test_a_calculated_bmi_of_35_to_40_with_a_comorbidity_is_only_a_candidate():
+    text = note(hpi="Height 170 cm, weight 110 kg.", assessment="Obstructive sleep apnea.", plan="CPAP.")
+    assert MORBID_OBESITY not in pairs(detect(text))
+
+
+def test_a_stated_bmi_of_35_to_40_with_a_comorbidity_is_still_a_query():
+    text = note(hpi="BMI 38.1.", assessment="Obstructive sleep apnea.", plan="CPAP.")
+    assert MORBID_OBESITY in pairs(detect(text))
+
+
+def test_organ_dysfunction_needs_the_infection_to_be_a_current_problem():
+    text = note(
+        hpi="She had a urinary tract infection treated with ciprofloxacin. Temperature 38.6.",
+        labs="Platelets 80.",
+        assessment="Chronic fatigue.",
+    )
+    assert SEPSIS not in pairs(detect(text))
