@@ -998,10 +998,12 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         organ += hypotension[:1]
         if fluids and not pressors:
             builder.span(fluids[0].start, fluids[0].end)
-    # SOFA values (creatinine, platelets, bilirubin) beside a SIRS criterion, for an infection that is
-    # a current problem of this encounter (in the assessment or the chief complaint).
-    if criteria and any(m.context.section in ("assessment", "chief_complaint") for m in infections):
-        organ += _sofa_organ_dysfunction(facts, k)
+    # SOFA values (creatinine, platelets, bilirubin), for an infection that is a current problem of
+    # this encounter (in the assessment or the chief complaint), are organ dysfunction that raises
+    # the confidence of a SIRS picture; beside one SIRS criterion alone they raised a false alarm
+    # on the expert-labelled set (an outpatient's chronic values), so they do not make a query alone.
+    current = any(m.context.section in ("assessment", "chief_complaint") for m in infections)
+    sofa = _sofa_organ_dysfunction(facts, k) if criteria and current else []
     for m in organ:
         builder.measurement(m)
     septic_like = facts.asserted(k.terms("septic_like_terms"))
@@ -1021,8 +1023,10 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         return [builder.finding(WEAK, f"treated infection with {len(criteria)} SIRS criteria")]
     builder.span(infections[0].start, infections[0].end)
     builder.span(antibiotics[0].start, antibiotics[0].end) if antibiotics else None
+    for m in sofa:
+        builder.measurement(m)
     confidence = 0.55
-    if (sirs and len(criteria) >= 3) or (sirs and (organ or pressors)):
+    if (sirs and len(criteria) >= 3) or (sirs and (organ or pressors or sofa)):
         confidence = 0.85
     elif sirs or septic_like or pressors:
         confidence = 0.7
@@ -1032,7 +1036,7 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         builder.finding(
             confidence,
             f"infection treated with antibiotics; {len(criteria)} SIRS criteria"
-            f"{', organ dysfunction' if organ or pressors else ''}; sepsis not documented",
+            f"{', organ dysfunction' if organ or pressors or sofa else ''}; sepsis not documented",
         )
     ]
 
