@@ -42,6 +42,16 @@ def _merge(into: Candidate, others: list[Candidate]) -> Candidate:
     return replace(into, evidence=evidence, principal_key=min(keys), score=score)
 
 
+def _merge_same_codes(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per code, in first-seen order; a refinement that lands on a code already
+    suggested merges its evidence into that one."""
+    merged: dict[str, Candidate] = {}
+    for candidate in candidates:
+        found = merged.get(candidate.code)
+        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
+    return list(merged.values())
+
+
 def ensure_billable(candidates: list[Candidate]) -> list[Candidate]:
     out = []
     for candidate in candidates:
@@ -467,11 +477,7 @@ def apply_drug_manifestations(candidates: list[Candidate], text: str) -> list[Ca
                 notes=[*candidate.notes, f"drug-induced: tied to {near[0].code} in the same statement"],
             )
         )
-    merged: dict[str, Candidate] = {}
-    for candidate in out:
-        found = merged.get(candidate.code)
-        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
-    return list(merged.values())
+    return _merge_same_codes(out)
 
 
 _HF_SYSTOLIC = re.compile(
@@ -516,11 +522,7 @@ def refine_heart_failure_type(candidates: list[Candidate], text: str) -> list[Ca
                 notes=[*candidate.notes, "type from the statement"],
             )
         )
-    merged: dict[str, Candidate] = {}
-    for candidate in out:
-        found = merged.get(candidate.code)
-        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
-    return list(merged.values())
+    return _merge_same_codes(out)
 
 
 # What the rest of a statement says about an unspecified code: (code, pattern, specific code), first match wins.
@@ -554,11 +556,7 @@ def refine_from_statement(candidates: list[Candidate], text: str) -> list[Candid
             out.append(
                 replace(candidate, code=refined, title=codeset.title(refined), notes=[*candidate.notes, note])
             )
-    merged: dict[str, Candidate] = {}
-    for candidate in out:
-        found = merged.get(candidate.code)
-        merged[candidate.code] = candidate if found is None else _merge(found, [candidate])
-    return list(merged.values())
+    return _merge_same_codes(out)
 
 
 def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> list[Candidate]:
