@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import codeset
+from . import codeset, tsv
 
 DRUGS_FILE = Path(__file__).parent / "data" / "drugs.tsv"
 ADVERSE, ACCIDENTAL, INTENTIONAL, UNDERDOSING = "5", "1", "2", "6"
@@ -34,10 +34,8 @@ class DrugMention:
 @lru_cache(maxsize=1)
 def drug_table() -> dict[str, str]:
     table = {}
-    for line in DRUGS_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, category = line.split("\t")
-            table[name.strip().lower()] = category.strip()
+    for name, category in tsv.rows(DRUGS_FILE):
+        table[name.lower()] = category
     return table
 
 

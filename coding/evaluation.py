@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import tsv
 from .codeset import undotted
 
 
@@ -180,12 +181,7 @@ def score_by_split(
 
 def read_splits(path: str | Path) -> dict[str, str]:
     """``id<TAB>split[<TAB>...]`` lines (``#`` comments): which labelled reports tune and which measure."""
-    splits = {}
-    for raw in Path(path).read_text(encoding="utf-8").splitlines():
-        if raw.strip() and not raw.startswith("#"):
-            name, split, *_ = raw.split("\t")
-            splits[name.strip()] = split.strip()
-    return splits
+    return {name: split for name, split, *_ in tsv.rows(path)}
 
 
 def severity_critical(code: str, principal: str | None) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cdi.icd10 import icd
 
-from . import codeset
+from . import codeset, tsv
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.tsv"
 MAX_PHRASE_TOKENS = 8
@@ -37,10 +37,8 @@ WORD_FORMS_FILE = Path(__file__).parent / "data" / "word_forms.tsv"
 def word_forms() -> dict[str, str]:
     """How clinicians write what the classification calls otherwise ("renal" = "kidney")."""
     table = {}
-    for line in WORD_FORMS_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            written, classified = line.split("\t")
-            table[written.strip()] = classified.strip()
+    for written, classified in tsv.rows(WORD_FORMS_FILE):
+        table[written] = classified
     return table
 
 
@@ -142,10 +140,8 @@ _INJURY_LETTERS = ("S", "T0", "T1", "T2", "T3")
 @lru_cache(maxsize=1)
 def injury_site_words() -> dict[str, tuple[str, ...]]:
     words = {}
-    for line in INJURY_SITES_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            site, written = line.split("\t")
-            words[site.strip()] = tuple(w.strip() for w in written.split(","))
+    for site, written in tsv.rows(INJURY_SITES_FILE):
+        words[site] = tuple(w.strip() for w in written.split(","))
     return words
 
 
@@ -240,13 +236,7 @@ def _better(new: tuple, old: tuple) -> bool:
 
 def read_synonyms(path: Path = SYNONYMS_FILE) -> list[tuple[str, tuple[str, ...]]]:
     """``term<TAB>CODE[+CODE...]`` rows: a term may document more than one code."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        term, codes = line.split("\t")
-        rows.append((term.strip(), tuple(codeset.dotted(code) for code in codes.split("+"))))
-    return rows
+    return [(term, tuple(codeset.dotted(code) for code in codes.split("+"))) for term, codes in tsv.rows(path)]
 
 
 FINDINGS_FILE = Path(__file__).parent / "data" / "findings.tsv"
@@ -267,10 +257,7 @@ _LOW_BEFORE = ("low", "decreased", "reduced", "low serum")
 def finding_phrases(path: Path = FINDINGS_FILE) -> list[tuple[str, str]]:
     """("elevated transaminases", "R74.01"), ("low albumin", "E88.09"), ... from ``data/findings.tsv``."""
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        analyte, high, low = (part.strip() for part in line.split("\t"))
+    for analyte, high, low in tsv.rows(path):
         if high != "-":
             out += [(f"{word} {analyte}", high) for word in _HIGH_BEFORE]
             out += [(f"{analyte} {word}", high) for word in _HIGH_AFTER]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import tsv
+
 SITES_FILE = Path(__file__).parent / "data" / "metastasis_sites.tsv"
 UNKNOWN_SITE = "C79.9"
 NODES_FILE = Path(__file__).parent / "data" / "lymph_nodes.tsv"
@@ -36,10 +38,8 @@ class Metastasis:
 @lru_cache(maxsize=1)
 def sites() -> dict[str, str]:
     table = {}
-    for line in SITES_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            site, code = line.split("\t")
-            table[site.strip().lower()] = code.strip()
+    for site, code in tsv.rows(SITES_FILE):
+        table[site.lower()] = code
     return table
 
 
@@ -70,10 +70,8 @@ def metastases(text: str) -> list[Metastasis]:
 @lru_cache(maxsize=1)
 def _node_table() -> tuple[dict[str, str], dict[str, str]]:
     regions, primaries = {}, {}
-    for line in NODES_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, key, code = (part.strip() for part in line.split("\t"))
-            (regions if kind == "region" else primaries)[key.lower() if kind == "region" else key] = code
+    for kind, key, code in tsv.rows(NODES_FILE):
+        (regions if kind == "region" else primaries)[key.lower() if kind == "region" else key] = code
     return regions, primaries
 
 

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from . import codeset
+from . import codeset, tsv
 from .fuzzy import _STOP, default_index
 from .lexicon import normalise_token
 
@@ -53,10 +53,8 @@ DEFAULTS_FILE = Path(__file__).parent / "data" / "default_words.tsv"
 def default_words() -> dict[str, set[str]]:
     """Words the index assumes for a category when the note is silent (``data/default_words.tsv``)."""
     table: dict[str, set[str]] = {}
-    for line in DEFAULTS_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            category, words = line.split("\t")
-            table.setdefault(category.strip(), set()).update(words_of(words))
+    for category, words in tsv.rows(DEFAULTS_FILE):
+        table.setdefault(category, set()).update(words_of(words))
     return table
 
 
