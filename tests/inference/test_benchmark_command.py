@@ -49,3 +49,9 @@ def test_benchmark_without_a_built_runtime_names_the_fix(tmp_path, settings):
     settings.INFERENCE_RUNTIME_DIR = tmp_path
     with pytest.raises(CommandError, match="build_models"):
         call_command("benchmark_inference", "--adapter", "coding", "--notes", "2")
+
+
+@pytest.mark.parametrize("option", ["--notes", "--threads", "--repeat", "--batch-size"])
+def test_benchmark_refuses_counts_below_one_with_a_message(option):
+    with pytest.raises(CommandError, match=f"{option} must be at least 1"):
+        call_command("benchmark_inference", option, "0")

@@ -34,6 +34,9 @@ class Command(BaseCommand):
         from inference.registry import live_adapter_folder
         from inference.runtime import verify_runtime
 
+        for option in ("notes", "threads", "batch_size", "repeat"):
+            if options[option] < 1:
+                raise CommandError(f"--{option.replace('_', '-')} must be at least 1, got {options[option]}")
         name = options["adapter"]
         runtime_folder = settings.INFERENCE_RUNTIME_DIR / name
         try:
