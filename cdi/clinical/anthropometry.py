@@ -29,6 +29,15 @@ _HEIGHT = re.compile(
     rf"|\b(?P<ft2>[3-7])\s*(?:'|′|ft\.?|feet|foot)\s*(?:and\s+)?(?P<inch2>\d{{1,2}}(?:\.\d+)?)\s*(?:\"|''|″|in\.?\b|inches\b)?\s*tall\b",
     re.IGNORECASE,
 )
+# The value written before its label ("52 kg in weight and 173 cm height", "180 cm tall").
+_WEIGHT_FIRST = re.compile(
+    rf"\b(?P<num>{_NUM})\s*(?P<unit>kg|kgs|kilograms?|lb|lbs|pounds?)\s+(?:in\s+)?(?:body\s+)?weight\b",
+    re.IGNORECASE,
+)
+_HEIGHT_FIRST = re.compile(
+    rf"\b(?P<num>{_NUM})\s*(?P<unit>cm|centimeters?|m|meters?|in|inches)\s+(?:in\s+)?(?:height|tall)\b",
+    re.IGNORECASE,
+)
 # Words before a weight that make it not the current one, and dated past after it.
 _NOT_CURRENT_BEFORE = re.compile(
     r"\b(?:usual|previous|prior|ideal|birth|baseline|former|target|goal|dry|pre-?operative|"
@@ -58,7 +67,7 @@ _LABEL = re.compile(
 
 def _shown(text: str) -> str:
     """The value as written, without its label ("Weight: 256 lbs" -> "256 lbs")."""
-    return _LABEL.sub("", text).rstrip(". ")
+    return re.sub(r"\s+", " ", _LABEL.sub("", text)).rstrip(". ")
 
 
 def _current(text: str, start: int, end: int) -> bool:
@@ -72,7 +81,7 @@ def _current(text: str, start: int, end: int) -> bool:
 
 def _weights(text: str) -> list[_Reading]:
     out = []
-    for m in _WEIGHT.finditer(text):
+    for m in sorted([*_WEIGHT.finditer(text), *_WEIGHT_FIRST.finditer(text)], key=lambda m: m.start()):
         if not _current(text, m.start(), m.end()):
             continue
         value = float(m.group("num"))
@@ -84,10 +93,10 @@ def _weights(text: str) -> list[_Reading]:
 
 def _heights(text: str) -> list[_Reading]:
     out = []
-    for m in _HEIGHT.finditer(text):
-        feet = m.group("ft") or m.group("ft2")
+    for m in sorted([*_HEIGHT.finditer(text), *_HEIGHT_FIRST.finditer(text)], key=lambda m: m.start()):
+        feet = m.groupdict().get("ft") or m.groupdict().get("ft2")
         if feet:
-            inches = float(feet) * 12 + float(m.group("inch") or m.group("inch2") or 0)
+            inches = float(feet) * 12 + float(m.group("inch") or m.group("inch2") or 0)  # _HEIGHT only
             metres = inches * _CM_PER_IN / 100
         elif m.group("num"):
             value, unit = float(m.group("num")), m.group("unit").lower()

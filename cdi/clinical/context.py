@@ -125,6 +125,22 @@ UNCERTAIN_PRE = _alternation(
         "impending",
     )
 )
+# A differential diagnosis lists possibilities: its scope is the whole list (the rest of the
+# sentence), not the six words of the other uncertainty cues ("Differential diagnosis may include
+# foreign body, achalasia, Candida infection, or CMV esophagitis").
+DIFFERENTIAL_LIST = re.compile(
+    r"\b(?:differential(?:\s+diagnos[ie]s)?|ddx)\s*(?::|(?:may\s+|would\s+|also\s+)?"
+    r"(?:include[sd]?|including|is|are|consists?\s+of))",
+    re.IGNORECASE,
+)
+MAX_LIST_WORDS = 40
+# A duration up to now is a pseudo-trigger, not a history cue: "over the past year", "for the
+# last few weeks" say how long a current problem has lasted (ConText's pseudo-triggers).
+_DURATION = re.compile(
+    r"\b(?:over|during|in|for|within|throughout)\s+the\s+(?:last|past)\s+(?:\w+\s+){0,2}?"
+    r"(?:hours?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
 UNCERTAIN_POST = _alternation(
     ("is suspected", "is possible", "versus", "vs", "is likely", "is questioned", "?")
 )
@@ -413,8 +429,10 @@ def assert_mention(doc: ClinicalText, start: int, end: int, chronic: bool = Fals
         after, NEGATION_POST, MAX_BACKWARD_WORDS
     )
     # "Afebrile" and similar are handled by the callers' lexicons; here only syntax.
-    uncertain = _forward_scope_reaches(before, UNCERTAIN_PRE, 6) or _backward_scope_reaches(
-        after, UNCERTAIN_POST, 3
+    uncertain = (
+        _forward_scope_reaches(before, UNCERTAIN_PRE, 6)
+        or _backward_scope_reaches(after, UNCERTAIN_POST, 3)
+        or _forward_scope_reaches(before, DIFFERENTIAL_LIST, MAX_LIST_WORDS)
     )
     hypothetical = _forward_scope_reaches(before, HYPOTHETICAL_PRE, 25) or _backward_scope_reaches(
         after, HYPOTHETICAL_POST, 2
@@ -423,7 +441,7 @@ def assert_mention(doc: ClinicalText, start: int, end: int, chronic: bool = Fals
         before, FAMILY_PRE, 12, _FAMILY_TERMINATION
     )
     history_mention = section in ("past_medical_history", "surgical_history") or _forward_scope_reaches(
-        before, HISTORY_PRE, 12
+        _DURATION.sub(lambda m: " " * len(m.group(0)), before), HISTORY_PRE, 12
     )
     resolved = (
         _forward_scope_reaches(before, RESOLVED, 8)

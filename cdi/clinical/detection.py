@@ -237,6 +237,8 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
                 if _ORGANISM_NEAR_DIAGNOSIS.search(between) or not between.strip(" ,-"):
                     return []
     specimens = set(k.extra.get("specimens", []))
+    # The infection the encounter is about: named in the chief complaint or reason for consultation.
+    presenting = [m for m in mentions if m.context.section == "chief_complaint"]
     relevant: list[OrganismMention] = []
     for organism in organisms:
         if organism.specimen is not None and organism.kind == "culture":
@@ -245,10 +247,21 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             continue
         # No specimen named: the organism must sit close to the diagnosis it would specify
         # (a culture result may close the paragraph that discusses it).
-        if any(_near(organism.start, m.start, 250) for m in mentions) or (
-            organism.kind == "culture"
-            and _CULTURE_RESULT.search(facts.text[slice(*facts.doc.sentence(organism.start))])
-            and any(_same_paragraph(facts.text, organism.start, m.start) for m in mentions)
+        result = organism.kind == "culture" and _CULTURE_RESULT.search(
+            facts.text[slice(*facts.doc.sentence(organism.start))]
+        )
+        if (
+            any(_near(organism.start, m.start, 250) for m in mentions)
+            or (result and any(_same_paragraph(facts.text, organism.start, m.start) for m in mentions))
+            # A culture reported in the present illness of an encounter about this infection ("since
+            # being hospitalized, his cultures have grown Staph"), with no other infection named in
+            # its sentence, is this infection's culture even paragraphs away from the diagnosis.
+            or (
+                result
+                and presenting
+                and facts.context(organism.start, organism.end).section == "hpi"
+                and not _OTHER_INFECTION.search(facts.text[slice(*facts.doc.sentence(organism.start))])
+            )
         ):
             relevant.append(organism)
     if not relevant:
@@ -272,6 +285,12 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     ]
 
 
+# Infection words that would tie a culture to another infection than the encounter's.
+_OTHER_INFECTION = re.compile(
+    r"\b(?:pneumonia|urinary\s+tract\s+infection|uti|urine|sputum|blood|bacteremia|wound|abscess\w*|"
+    r"osteomyelitis|endocarditis|meningitis|csf|sepsis|septic\w*|line|catheter|stool|c\.?\s?diff\w*)\b",
+    re.IGNORECASE,
+)
 # A sentence that reports a culture result: the culture, or what grew in it.
 _CULTURE_RESULT = re.compile(r"\b(?:cultures?|grew|grow(?:n|ing|s)|isolated|speciated)\b", re.IGNORECASE)
 
@@ -681,7 +700,7 @@ def _malnutrition_severity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapF
     for m in _abnormal(facts.values("bmi"), lambda v: v < 18.5) + _unintended_weight_loss(facts):
         builder.measurement(m)
         indicators += 1
-    support = _treatments(facts, ("nutrition_support",))
+    support = _treatments(facts, ("nutrition_support", "appetite_stimulant"))
     intake = facts.asserted(_INTAKE)
     for sign in intake[:1]:
         builder.span(sign.start, sign.end)
@@ -765,7 +784,7 @@ def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
         return _word_stated(facts, k)
     if _documented(facts, k) or _structurally_documented(facts, k):
         return []
-    kinds = [kind for kind in k.treatment_kinds if kind != "serial"]
+    kinds = [kind for kind in k.treatment_kinds if kind not in ("serial", "lab_workup")]
     treatments = _treatments(facts, kinds)
     # Saline and fluids are given for many reasons: they count only beside the value
     # (or a sentence naming the analyte); specific treatments count anywhere.
@@ -799,6 +818,9 @@ def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
                     )
                 ]
     serial = _serial(facts, analyte) if "serial" in k.treatment_kinds else []
+    # A work-up of the abnormal labs counts as monitoring does (the note names no treatment).
+    if "lab_workup" in k.treatment_kinds and not serial:
+        serial = [Span(t.start, t.end, t.text) for t in _treatments(facts, ("lab_workup",))]
     structured = facts.has_structured_treatment(kinds)
     builder = _Builder(facts, k)
     for m in abnormal[:3]:
@@ -840,6 +862,13 @@ def _word_stated(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     ]
 
 
+_HISTORY_OR_ROS = (
+    "past_medical_history",
+    "surgical_history",
+    "family_history",
+    "social_history",
+    "review_of_systems",
+)
 _SURGICAL_ONLY = re.compile(r"estimated|ebl|post-?op", re.IGNORECASE)
 _OPERATION = re.compile(OPERATIONS_AND_INJURIES, re.IGNORECASE)  # an operation alone is not a bleed
 
@@ -867,6 +896,10 @@ def _blood_loss_anemia(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFindi
             if not any(p.start <= t.start < p.end or t.start <= p.start < t.end for p in platelets)
         ]
         bleeds = [b for b in bleeding if not (_SURGICAL_ONLY.match(b.text) or _OPERATION.fullmatch(b.text))]
+        # Without a value, the bleed and the transfusion must be this stay's: a "liver hematoma" and
+        # "multiple blood transfusions" listed in the past history or the review of systems are not.
+        transfused = [t for t in transfused if facts.context(t.start, t.end).section not in _HISTORY_OR_ROS]
+        bleeds = [b for b in bleeds if facts.context(b.start, b.end).section not in _HISTORY_OR_ROS]
         if not (transfused and bleeds):
             return []
         builder = _Builder(facts, k)
@@ -979,8 +1012,11 @@ def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     for name, terms in k.extra.get("sirs_terms", {}).items():
         if pediatric and name in ("heart_rate", "respiratory_rate"):
             continue
+        # A SIRS criterion in words must be a definite finding: a hedged one ("may have had a
+        # fever", "possible tachycardia") is not. (A "low-grade fever" still counts: an
+        # expert-labelled sepsis on cdi-dev rests on one beside a leukocytosis.)
         for mention in facts.asserted(compile_terms(terms)):
-            if mention.context.section == "review_of_systems":
+            if mention.context.section == "review_of_systems" or mention.context.uncertain:
                 continue
             criteria.add(name)
             builder.span(mention.start, mention.end)
@@ -1156,6 +1192,22 @@ def _unintended_weight_loss(facts: NoteFacts) -> list[Measurement]:
     return out
 
 
+def _characteristics(facts: NoteFacts, k: ConditionKnowledge, signs: list[Mention]) -> set[str]:
+    """The distinct ASPEN/AND characteristics a note's indicators stand for: energy intake (poor
+    appetite or intake, kb intake_terms), weight (a measured loss, a BMI under 18.5), and each other
+    sign (wasting, fat or muscle loss...) as its own."""
+    intake = k.terms("intake_terms")
+    kinds = set()
+    for m in signs:
+        if intake and intake.fullmatch(m.text):
+            kinds.add("intake")
+        else:
+            kinds.add(re.sub(r"[\s-]+", " ", m.text.lower()))
+    if _abnormal(facts.values("bmi"), lambda v: v < 18.5) or _unintended_weight_loss(facts):
+        kinds.add("weight")
+    return kinds
+
+
 def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     if _documented(facts, k) or _structurally_documented(facts, k):
         return []
@@ -1167,12 +1219,18 @@ def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     for m in _unintended_weight_loss(facts):
         builder.measurement(m)
         count += 1
-    for sign in facts.asserted(k.terms("indicator_terms"))[:2]:
-        if sign.context.section == "review_of_systems":
-            continue
+    signs = [
+        m for m in facts.asserted(k.terms("indicator_terms")) if m.context.section != "review_of_systems"
+    ]
+    for sign in signs[:2]:
         builder.span(sign.start, sign.end)
         count += 1
     support = _treatments(facts, ("nutrition_support",))
+    # An appetite stimulant treats anorexia; it is a nutrition intervention for a malnutrition query
+    # only where the note holds two different ASPEN/AND characteristics (White et al. 2012: two of
+    # six), not poor appetite or intake alone.
+    if not support and len(_characteristics(facts, k, signs)) >= 2:
+        support = _treatments(facts, ("appetite_stimulant",))
     # Low albumin (a word or a value under 3.0 g/dL) only supports: it counts beside another
     # indicator or with tube or parenteral feeding, never with a dietitian visit alone.
     supporting = [
@@ -1186,7 +1244,7 @@ def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             builder.span(sign.start, sign.end)
         count += 1
     if not support:
-        return _assessed_growth_or_nutrition_problem(facts, k)
+        return _assessed_growth_or_nutrition_problem(facts, k) or _presenting_weight_loss(facts, k, signs)
     if not count:
         return []
     for t in support[:2]:
@@ -1225,6 +1283,50 @@ def _assessed_growth_or_nutrition_problem(facts: NoteFacts, k: ConditionKnowledg
     return [
         builder.finding(
             0.55, "assessed growth or nutrition problem with a second indicator; no malnutrition diagnosis"
+        )
+    ]
+
+
+_NOT_PRESENTING = (
+    "review_of_systems",
+    "past_medical_history",
+    "surgical_history",
+    "family_history",
+    "social_history",
+)
+
+
+def _presenting_weight_loss(
+    facts: NoteFacts, k: ConditionKnowledge, signs: list[Mention]
+) -> list[GapFinding]:
+    """No intervention stated, but an adult presents with a significant unintended weight loss (a
+    measured ASPEN/AND characteristic, not in a history section or the review of systems) and a
+    body finding beside it: a BMI under 18.5 (stated or calculated) or wasting, fat or muscle loss.
+    The work-up of the presenting weight loss is the evidence that it mattered. Poor appetite or
+    intake beside the loss is not enough here (cdi-extra labels a 20-lb loss with anorexia, worked
+    up as adrenal insufficiency, as no gap)."""
+    if _is_pediatric(facts.text):
+        return []
+    losses = [
+        m
+        for m in _unintended_weight_loss(facts)
+        if facts.context(m.start, m.end).section not in _NOT_PRESENTING
+    ]
+    if not losses:
+        return []
+    others = _characteristics(facts, k, [m for m in signs if m.context.section not in _NOT_PRESENTING])
+    if not (others - {"weight", "intake"}) and not _abnormal(facts.values("bmi"), lambda v: v < 18.5):
+        return []
+    builder = _Builder(facts, k)
+    builder.measurement(losses[0])
+    for m in _abnormal(facts.values("bmi"), lambda v: v < 18.5)[:1]:
+        builder.measurement(m)
+    for m in [m for m in signs if m.context.section not in _NOT_PRESENTING][:2]:
+        builder.span(m.start, m.end)
+    return [
+        builder.finding(
+            0.55,
+            "presenting unintended weight loss with a second ASPEN characteristic; no malnutrition diagnosis",
         )
     ]
 

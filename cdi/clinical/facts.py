@@ -14,7 +14,13 @@ from functools import cached_property
 from cdi.clinical.anthropometry import calculated_bmi, is_pediatric
 from cdi.clinical.context import RESOLVED, ClinicalText, Context
 from cdi.clinical.treatments import Treatment, extract_treatments
-from cdi.clinical.values import Measurement, OrganismMention, extract_measurements, extract_organisms
+from cdi.clinical.values import (
+    Measurement,
+    OrganismMention,
+    calculated_pf_ratios,
+    extract_measurements,
+    extract_organisms,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class NoteFacts:
         if not any(m.name == "bmi" for m in found) and not is_pediatric(self.text):
             bmi = calculated_bmi(self.text)
             found += [bmi] if bmi else []
+        if not any(m.name == "pf_ratio" for m in found):
+            found += calculated_pf_ratios(self.text, found, self.doc.sentence)
         return found
 
     @cached_property

@@ -139,8 +139,10 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"hemodialysis|dialysis|\bhd\b|cvvhd\w*|crrt|cvvh\b|ultrafiltration|peritoneal\s+dialysis|\bpd\b\s+catheter",
     ),
     "antibiotic": (_ANTIBIOTICS,),
+    # "Blood pressor" is "blood pressure" as transcribed, not a vasopressor ("control blood pressor
+    # with Lopressor").
     "vasopressor": (
-        r"vasopressors?|pressors?|pressure\s+support|dopamine|dobutamine|norepinephrine|levophed|neo-?synephrine|"
+        r"vasopressors?|pressor(?<!blood\spressor)s?|pressure\s+support|dopamine|dobutamine|norepinephrine|levophed|neo-?synephrine|"
         r"phenylephrine|vasopressin|epinephrine\s+drip",
     ),
     # Tube and parenteral feeding: the routes of nutrition support (ASPEN).
@@ -151,10 +153,27 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:achieve|provide|optimi[sz]e|improve)\s+(?:\w+\s+){0,2}nutrition(?:al\s+status)?",
         r"\btpn\b|total\s+parenteral\s+nutrition|parenteral\s+nutrition|tube\s+feed\w*|enteral\s+(?:feeds?|"
         r"feeding|nutrition)|peg\s+tube|ng\s+feeds|nutritional\s+supplements?|oral\s+supplements?|"
-        r"boost\s+(?:plus|t\.?i\.?d|b\.?i\.?d|supplement\w*|daily)|glucerna|jevity|nepro|megace|megestrol|marinol|dronabinol|remeron\s+for\s+appetite|"
-        r"appetite\s+stimulant|calorie\s+counts?|Ensure\s+(?:plus|t\.?i\.?d|b\.?i\.?d|supplement\w*|daily|with)|nutrition\s+consult\w*|dietitian|dietician|nutritionist|"
+        r"boost\s+(?:plus|t\.?i\.?d|b\.?i\.?d|supplement\w*|daily)|glucerna|jevity|nepro|"
+        r"calorie\s+counts?|Ensure\s+(?:plus|t\.?i\.?d|b\.?i\.?d|supplement\w*|daily|with)|nutrition\s+consult\w*|dietitian|dietician|nutritionist|"
         r"dietary\s+consult\w*|nutrition\s+(?:service|team|evaluation|assessment)|supplements?\s+t\.?i\.?d|"
         r"high[- ]protein|protein\s+supplement\w*",
+    ),
+    # Appetite stimulants treat anorexia (a symptom): they show that a malnutrition picture mattered
+    # only beside a second ASPEN characteristic, not beside poor appetite or intake alone.
+    "appetite_stimulant": (
+        r"megace|megestrol|marinol|dronabinol|appetite\s+stimulants?|"
+        r"(?:remeron|mirtazapine)(?=[^.;]{0,80}\bappetite)",
+    ),
+    # A work-up of the note's abnormal labs named as such ("abnormalities in her lab work ... admitted
+    # for observation and further investigation", "electrolyte abnormalities will be corrected"):
+    # the spec's "further work-up" for an out-of-range electrolyte the provider did not name.
+    "lab_workup": (
+        r"(?:(?:lab(?:oratory)?|electrolyte|metabolic)\s+abnormalit(?:y|ies)|abnormal\s+(?:labs|lab(?:oratory)?\s+"
+        r"(?:work|values|results|tests|studies)|electrolytes)|abnormalit(?:y|ies)\s+(?:in|on|of)\s+(?:\w+\s+){0,2}"
+        r"(?:lab(?:oratory)?\s+(?:work|values|results|tests|studies)|labs|electrolytes|chemistr(?:y|ies))|"
+        r"electrolyte\s+(?:derangements?|disturbances?|imbalances?))"
+        r"(?=[^.;]{0,120}\b(?:admit\w*|investigat\w*|work[- ]?up|evaluat\w*|recheck\w*|repeat\w*|monitor\w*|"
+        r"correct\w*|replac\w*|observation))",
     ),
     "wound_care": (
         r"wound\s+care|wound\s+vac|wound\s+nurse|wound\s+consult\w*|debrid\w*|dressing\s+changes?|"

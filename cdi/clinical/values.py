@@ -126,6 +126,30 @@ ANALYTES: tuple[Analyte, ...] = (
         100,
     ),
     Analyte("pao2", ("pao2", "po2", "p02", "pa02"), "mmHg", 20, 600),
+    # SOFA's respiration and CNS components: FiO2 (a percent or a fraction), the PaO2/FiO2 ratio
+    # as stated, and the Glasgow Coma Scale.
+    Analyte("fio2", ("fio2", "fi02", "fio 2"), "%", 0.21, 100),
+    Analyte(
+        "pf_ratio",
+        ("p/f ratio", "pf ratio", "p:f ratio", "pao2/fio2 ratio", "pao2/fio2", "pao2:fio2", "p/f"),
+        "mmHg",
+        20,
+        700,
+    ),
+    Analyte(
+        "gcs",
+        (
+            "gcs",
+            "glasgow coma scale",
+            "glasgow coma score",
+            "glasgow coma scale score",
+            "gcs score",
+            "glasgow",
+        ),
+        "",
+        3,
+        15,
+    ),
     Analyte("paco2", ("paco2", "pco2", "pc02"), "mmHg", 10, 150),
     Analyte("ph", ("ph", "arterial ph"), "", 6.6, 7.8),
     Analyte("bicarbonate", ("bicarbonate", "bicarb", "hco3", "co2"), "mmol/L", 3, 50),
@@ -220,7 +244,9 @@ _FILLER = (
     r"decreased|increased|rose|risen|climbed|declined|trended|trending|drifted|spiked|spiking|had|slightly|mildly|markedly|"
     r"elevated|elevated at|low|high|as high as|as low as|only|still|currently|yesterday|by|"
     r"estimated|estimated at|calculated|documented|checked|drawn|upon admission|in the|range|"
-    r"to be|be|with|of only|mmol/l|meq/l|further|to|(?:down|up)(?=\s+\d))\b)*?"
+    r"to be|be|with|of only|mmol/l|meq/l|further|to|(?:down|up)(?=\s+\d)|"
+    # a relative clause between the analyte and its value ("a potassium, which was elevated at 5.9")
+    r"which|that)\b)*?"
 )
 # "to" before the number only after a verb of change ("had risen slightly to 5.5"), never a target
 # ("replete potassium to 4").
@@ -435,10 +461,63 @@ _HB_RESTATED = re.compile(
 _HB_SENTENCE_END = re.compile(r"\.\s|\n\s*\n")
 
 
+# Amounts of weight dictated in words ("a twenty-pound weight loss", "lost thirty-five pounds").
+_UNITS_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS_WORDS = {
+    w: 10 * i
+    for i, w in enumerate(
+        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
+}
+_NUM_WORD = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|"
+    r"seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
+    r"five|six|seven|eight|nine)"
+)
+
+
+def word_number(raw: str) -> float | None:
+    """The value of a number written in words (5 to 99), or None."""
+    parts = re.split(r"[-\s]+", raw.strip().lower())
+    if len(parts) == 1:
+        value = _UNITS_WORDS.get(parts[0], _TENS_WORDS.get(parts[0]))
+    elif len(parts) == 2 and parts[0] in _TENS_WORDS and parts[1] in _UNITS_WORDS:
+        value = _TENS_WORDS[parts[0]] + _UNITS_WORDS[parts[1]]
+    else:
+        value = None
+    return float(value) if value is not None else None
+
+
 _WEIGHT_LOSS = re.compile(
-    rf"\b(?:lost|loss\s+of|weight\s+loss\s+of|down)\s+(?:about\s+|approximately\s+|around\s+|over\s+|nearly\s+)?(?P<num>{_NUM})"
+    rf"\b(?:lost|loss\s+of|weight\s+loss\s+of|down)\s+(?:about\s+|approximately\s+|around\s+|over\s+|nearly\s+)?(?P<num>{_NUM}|{_NUM_WORD})"
     rf"(?:\s*(?:to|-)\s*{_NUM})?\s*(?P<unit>pounds|lbs?|kg|kilograms|kilos)\b"
-    rf"|\b(?P<num2>{_NUM})[-\s]*(?P<unit2>pound|lb|kg)\s+(?:unintentional\s+|unintended\s+)?weight\s+loss\b"
+    rf"|\b(?P<num2>{_NUM}|{_NUM_WORD})[-\s]*(?P<unit2>pound|lb|kg)\s+(?:unintentional\s+|unintended\s+)?weight\s+loss\b"
     rf"|\bweight\s+loss\b[^.;]{{0,50}}?\b(?P<num3>\d{{1,2}}(?:\.\d)?)\s*(?P<unit3>%)"
     rf"|\b(?P<num4>\d{{1,2}}(?:\.\d)?)\s*(?P<unit4>%)\s+(?:\w+\s+){{0,2}}weight\s+loss\b",
     re.IGNORECASE,
@@ -728,7 +807,9 @@ def extract_measurements(text: str) -> list[Measurement]:
         unit = (
             match.group("unit") or match.group("unit2") or match.group("unit3") or match.group("unit4")
         ).lower()
-        value = _to_float(raw)
+        value = word_number(raw) if raw[:1].isalpha() else _to_float(raw)
+        if value is None:
+            continue
         if value <= 0 or value > 300:
             continue
         add(
@@ -978,3 +1059,48 @@ def extract_organisms(text: str, sentence_bounds=None) -> list[OrganismMention]:
             )
         )
     return found
+
+
+_FIO2_FIRST = re.compile(r"\b(?P<num>\d{2,3})\s*%\s*(?:fio2|fi02)\b", re.IGNORECASE)
+_ROOM_AIR_IN_SENTENCE = re.compile(r"\broom\s+air\b", re.IGNORECASE)
+
+
+def calculated_pf_ratios(text: str, found: list[Measurement], sentence) -> list[Measurement]:
+    """PaO2/FiO2 ratios from a PaO2 and the FiO2 stated in the same sentence (a percent or a
+    fraction; "room air" is 0.21), for SOFA's respiration component. Each is kept with its two
+    spans and its derivation."""
+    out = []
+    fio2 = [m for m in found if m.name == "fio2" and m.start >= 0]
+    for pao2 in [m for m in found if m.name == "pao2" and m.start >= 0]:
+        start, end = sentence(pao2.start)
+        same = [m for m in fio2 if start <= m.start < end]
+        before = _FIO2_FIRST.search(text, start, end)
+        if same:
+            f = same[0]
+            fraction = f.value / 100 if f.value > 1 else f.value
+            source, shown = (f.start, f.end), f"{fraction:g}"
+        elif before:
+            fraction = float(before.group("num")) / 100
+            source, shown = (before.start(), before.end()), f"{fraction:g}"
+        else:
+            air = _ROOM_AIR_IN_SENTENCE.search(text, start, end)
+            if not air:
+                continue
+            fraction, source, shown = 0.21, (air.start(), air.end()), "room air (0.21)"
+        if not 0.21 <= fraction <= 1.0:
+            continue
+        ratio = round(pao2.value / fraction)
+        first, last = sorted([(pao2.start, pao2.end), source])
+        out.append(
+            Measurement(
+                "pf_ratio",
+                ratio,
+                "mmHg",
+                first[0],
+                last[1],
+                text[first[0] : last[1]],
+                sources=((pao2.start, pao2.end), source),
+                derivation=f"calculated from PaO2 {pao2.value:g} and FiO2 {shown}",
+            )
+        )
+    return out

@@ -12,13 +12,14 @@ SEPSIS = ("undocumented_diagnosis", "sepsis")
 
 
 def test_the_knowledge_base_is_the_round_5_version():
-    assert default_knowledge().version == "2026.11.8"
+    assert default_knowledge().version >= "2026.11.8"
 
 
 def test_the_sofa_thresholds_are_data_with_their_sources():
     k = default_knowledge().get("undocumented_diagnosis", "sepsis")
     sofa = {(c.indicator, c.op, c.value) for c in k.criteria if c.indicator in k.extra["sofa_indicators"]}
-    assert sofa == {("creatinine", ">=", 2.0), ("platelets", "<", 100), ("bilirubin", ">=", 2.0)}
+    # round 6 (2026.11.9) added the respiration and CNS components (tests/clinical/test_round_6_...)
+    assert sofa >= {("creatinine", ">=", 2.0), ("platelets", "<", 100), ("bilirubin", ">=", 2.0)}
     assert all("Singer" in c.source for c in k.criteria if c.indicator in k.extra["sofa_indicators"])
 
 
