@@ -46,7 +46,9 @@ def test_a_veto_removes_a_weaker_rule_gap_only_below_its_threshold():
 
 def test_a_raised_gap_enters_at_the_threshold_and_keeps_its_evidence_spans():
     assert HYPONATREMIA not in pairs(detect(WEAK))
-    assert HYPONATREMIA not in pairs(detect(WEAK, scorer=constant(0.69), policy=DecisionPolicy(raise_from=0.7)))
+    assert HYPONATREMIA not in pairs(
+        detect(WEAK, scorer=constant(0.69), policy=DecisionPolicy(raise_from=0.7))
+    )
     found = {
         (f.category, f.condition): f
         for f in detect(WEAK, scorer=constant(0.7), policy=DecisionPolicy(raise_from=0.7))
@@ -120,3 +122,44 @@ def test_auc_and_log_loss_on_known_values():
     assert pol.auc([0.5, 0.5], [True, False]) == 0.5
     assert pol.auc([0.5], [True]) is None
     assert pol.log_loss([0.5, 0.5], [True, False]) == pytest.approx(0.6931, abs=1e-4)
+
+
+def test_the_deciding_path_uses_the_adapters_fitted_gate_unless_blend_is_asked(monkeypatch, settings):
+    from cdi import analysis
+
+    settings.CDI_MODEL_POLICY = "gate"
+    monkeypatch.setattr(analysis, "cdi_scorer", lambda: (constant(0.1), "cdi@test"))
+    monkeypatch.setattr(analysis, "decision_policy", lambda: DecisionPolicy(veto_below=0.5))
+    assert HYPOKALEMIA not in pairs(analysis.findings_for(MIDDLE, model_decides=True)[0])  # vetoed
+    assert HYPONATREMIA in pairs(analysis.findings_for(STRONG, model_decides=True)[0])  # strong: kept
+    # advising (the default) never changes what the rules keep
+    assert HYPOKALEMIA in pairs(analysis.findings_for(MIDDLE, model_decides=False)[0])
+    # the blend lets a low probability pull even a strong rule gap under the threshold
+    assert HYPONATREMIA not in pairs(analysis.findings_for(STRONG, model_decides=True, policy="blend")[0])
+
+
+def test_the_fitted_policy_is_read_from_the_runtime_manifest(tmp_path):
+    import json
+
+    from cdi.analysis import _policy_of
+
+    fitted = {"veto_below": 0.25, "raise_from": 0.9, "strong_rule": 0.8, "fitted_on": ["a"]}
+    (tmp_path / "manifest.json").write_text(json.dumps({"runtime": {"files": {}}, "decision_policy": fitted}))
+    assert _policy_of(str(tmp_path), "v-test", DecisionPolicy) == DecisionPolicy(0.25, 0.9, 0.8)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "manifest.json").write_text(json.dumps({"runtime": {"files": {}}}))
+    assert _policy_of(str(bare), "v-test", DecisionPolicy) == DecisionPolicy()
+
+
+def test_build_cdi_training_refuses_a_split_that_does_not_exist(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="no split no_such_split"):
+        call_command(
+            "build_cdi_training",
+            labels=["cdi/labels/cdi-extra.jsonl"],
+            mtsamples=str(tmp_path),
+            split=["no_such_split"],
+            out=str(tmp_path / "pairs.jsonl"),
+        )
