@@ -38,6 +38,7 @@ class LabelledSet:
     name: str
     candidates: tuple[Candidate, ...]
     gold_pairs: int  # every gold (category, condition) of the set, with a candidate or not
+    notes: frozenset[str] = frozenset()  # ids of the labelled notes
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,11 @@ def collect(name: str, records: Iterable[EvalRecord], scorer: Scorer | None) -> 
     """Rows for one labelled set (`load_dataset` records); probability 0 without a scorer."""
     rows: list[Candidate] = []
     gold_pairs = 0
+    notes: set[str] = set()
     for record in records:
         if record.gaps is None:  # unlabelled: nothing to fit or judge
             continue
+        notes.add(record.id)
         gold = set(record.gaps)
         gold_pairs += len(gold)
         text = record.text
@@ -101,7 +104,7 @@ def collect(name: str, records: Iterable[EvalRecord], scorer: Scorer | None) -> 
                     bool(finding.evidence),
                 )
             )
-    return LabelledSet(name, tuple(rows), gold_pairs)
+    return LabelledSet(name, tuple(rows), gold_pairs, frozenset(notes))
 
 
 def counts(labelled: LabelledSet, policy: DecisionPolicy) -> Counts:

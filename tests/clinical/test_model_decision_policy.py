@@ -163,3 +163,32 @@ def test_build_cdi_training_refuses_a_split_that_does_not_exist(tmp_path):
             split=["no_such_split"],
             out=str(tmp_path / "pairs.jsonl"),
         )
+
+
+def test_collect_counts_every_gold_gap_and_every_candidate_of_labelled_notes_only():
+    from cdi.clinical.evaluation import EvalRecord
+
+    records = [
+        EvalRecord("a", MIDDLE, (HYPOKALEMIA,)),
+        EvalRecord("b", note(assessment="Stable."), (HYPONATREMIA,)),  # a gold gap with no candidate
+        EvalRecord("c", STRONG, None),  # unlabelled: left out
+    ]
+    labelled = pol.collect("set", records, constant(0.4))
+    assert labelled.notes == frozenset({"a", "b"}) and labelled.gold_pairs == 2
+    assert [(c.note, c.gold, c.probability) for c in labelled.candidates] == [("a", True, 0.4)]
+    assert pol.counts(labelled, pol.RULES_ONLY) == pol.Counts(tp=1, fp=0, fn=1)
+
+
+def test_fit_cdi_policy_refuses_a_note_in_both_the_training_and_the_held_out_sets(tmp_path, settings):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    settings.CDI_MODEL_ENABLED = True
+    line = json.dumps({"id": "same.txt", "text": MIDDLE, "gaps": []}) + "\n"
+    (tmp_path / "train.jsonl").write_text(line)
+    (tmp_path / "heldout.jsonl").write_text(line)
+    with pytest.raises(CommandError, match="1 note ids are in both"):
+        call_command(
+            "fit_cdi_policy", train=[str(tmp_path / "train.jsonl")], heldout=[str(tmp_path / "heldout.jsonl")]
+        )

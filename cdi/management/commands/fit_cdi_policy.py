@@ -65,6 +65,9 @@ class Command(BaseCommand):
             raise CommandError("no CDI model (CDI_MODEL_ENABLED is off)")
         train = self._load(options["train"], scorer)
         heldout = self._load(options["heldout"], scorer)
+        shared = frozenset().union(*(s.notes for s in train)) & frozenset().union(*(s.notes for s in heldout))
+        if shared:
+            raise CommandError(f"{len(shared)} note ids are in both --train and --heldout sets")
         folds = pol.cross_validate(train) if len(train) > 1 else []
         fitted = pol.fit(train)
         cv_rules = sum((f.rules for f in folds), pol.Counts())
