@@ -195,3 +195,39 @@ def ranking(
 
 def above_rule_threshold(c: Candidate) -> bool:
     return c.rule_confidence >= RULE_THRESHOLD
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def quote_in_context(quote: str, context: str, chunk: int = 25) -> str:
+    """Where a labeller's quoted evidence is in the context the model scores: "whole", "part" (a
+    `chunk`-character piece of it) or "none". Whitespace is ignored, as `candidate_pairs` folds it."""
+    quote, context = _squash(quote), _squash(context)
+    if quote in context:
+        return "whole"
+    step = max(1, chunk // 5)
+    if any(quote[i : i + chunk] in context for i in range(0, max(1, len(quote) - chunk + 1), step)):
+        return "part"
+    return "none"
+
+
+def context_coverage(
+    records: Iterable[EvalRecord], quotes: dict[tuple[str, str, str], str]
+) -> dict[str, int]:
+    """For every gold rule candidate with a quote in `quotes` ((id, category, condition) -> text):
+    whether the quote lies in the candidate's scored context (`candidate_pairs`)."""
+    result = {"gold_candidates": 0, "whole": 0, "part": 0, "none": 0, "no_quote": 0}
+    for record in records:
+        if not record.gaps:
+            continue
+        candidates = [f for f in detect_candidates(record.text) if (f.category, f.condition) in record.gaps]
+        for finding, (_, context) in zip(candidates, candidate_pairs(record.text, candidates), strict=True):
+            result["gold_candidates"] += 1
+            quote = quotes.get((record.id, finding.category, finding.condition))
+            if not quote:
+                result["no_quote"] += 1
+                continue
+            result[quote_in_context(quote, context)] += 1
+    return result

@@ -192,3 +192,24 @@ def test_fit_cdi_policy_refuses_a_note_in_both_the_training_and_the_held_out_set
         call_command(
             "fit_cdi_policy", train=[str(tmp_path / "train.jsonl")], heldout=[str(tmp_path / "heldout.jsonl")]
         )
+
+
+def test_a_quote_is_found_whole_in_part_or_not_in_the_scored_context():
+    context = "Sodium 129 this morning.   Started fluid restriction and repeat BMP."
+    assert pol.quote_in_context("Sodium 129 this\nmorning.", context) == "whole"  # whitespace folded
+    assert pol.quote_in_context("fluid restriction and repeat BMP, then a renal consult", context) == "part"
+    assert pol.quote_in_context("ejection fraction of 25%", context) == "none"
+
+
+def test_context_coverage_counts_gold_candidates_by_where_their_quote_is():
+    from cdi.clinical.evaluation import EvalRecord
+
+    records = [EvalRecord("a", STRONG, (HYPONATREMIA,)), EvalRecord("b", MIDDLE, (HYPOKALEMIA,))]
+    quotes = {("a", *HYPONATREMIA): "Fluid restriction.", ("b", *HYPOKALEMIA): "not in this note at all"}
+    assert pol.context_coverage(records, quotes) == {
+        "gold_candidates": 2,
+        "whole": 1,
+        "part": 0,
+        "none": 1,
+        "no_quote": 0,
+    }
