@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 import traceback
@@ -97,19 +98,42 @@ def cdi_scorer():
     return score, f"cdi@{encoder.version}"
 
 
-def findings_for(text: str, structured=None, *, model_decides: bool | None = None):
+def decision_policy():
+    """The LIVE adapter's fitted veto/raise policy (its manifest's `decision_policy`); an adapter
+    without one gets the policy that changes nothing."""
+    from inference import get_encoder
+
+    from .clinical.detection import DecisionPolicy
+
+    encoder = get_encoder("cdi")
+    return _policy_of(str(encoder.runtime_dir), encoder.version, DecisionPolicy)
+
+
+@functools.lru_cache(maxsize=4)
+def _policy_of(runtime_dir: str, version: str, policy_class):
+    from inference.runtime import read_runtime_manifest
+
+    return policy_class.from_dict(read_runtime_manifest(runtime_dir).get("decision_policy"))
+
+
+def findings_for(text: str, structured=None, *, model_decides: bool | None = None, policy: str | None = None):
     """The production detection path, shared by the worker and evaluate_cdi.
 
     The rules decide; the CDI adapter scores every kept finding and its probability is stored
-    beside the rule confidence. With CDI_MODEL_DECIDES the model's probability is blended into
-    the confidence and the threshold applies to the blend instead (evaluated in the README: on
-    our labelled sets it lowered F1, so it is off by default)."""
+    beside the rule confidence ("advises"). With CDI_MODEL_DECIDES the model changes what is
+    kept, by CDI_MODEL_POLICY: "gate" (the adapter's fitted DecisionPolicy: it may only veto a
+    rule gap below strong rule evidence, or raise a sub-threshold candidate, evidence spans
+    required) or "blend" (0.4 x rule + 0.6 x model, threshold 0.5). Both are measured in the
+    README (CDI gap detection); the model advises by default."""
     from .clinical.detection import candidate_pairs, detect
 
     decides = settings.CDI_MODEL_DECIDES if model_decides is None else model_decides
+    how = settings.CDI_MODEL_POLICY if policy is None else policy
     scorer, adapter_version = cdi_scorer()
     if scorer is not None and decides:
-        return detect(text, structured, scorer), adapter_version
+        if how == "blend":
+            return detect(text, structured, scorer), adapter_version
+        return detect(text, structured, scorer, policy=decision_policy()), adapter_version
     findings = detect(text, structured)
     if scorer is not None and findings:
         for finding, probability in zip(findings, scorer(candidate_pairs(text, findings)), strict=True):

@@ -190,6 +190,9 @@ INFERENCE_CPU_ISA = envchoice("INFERENCE_CPU_ISA", "auto", ("auto", "AVX512", "A
 CDI_MODEL_ENABLED = envbool("CDI_MODEL_ENABLED", True)
 # Let the model's probability change which findings are kept (see README: it lowered F1 so far).
 CDI_MODEL_DECIDES = envbool("CDI_MODEL_DECIDES", False)
+# How it decides: "gate" (the adapter's fitted veto/raise policy, cdi.clinical.detection.DecisionPolicy)
+# or "blend" (0.4 x rule + 0.6 x model confidence, threshold 0.5).
+CDI_MODEL_POLICY = envchoice("CDI_MODEL_POLICY", "gate", ("gate", "blend"))
 
 # --- Physician queries ----------------------------------------------------------
 QUERY_LINK_MAX_AGE_HOURS = envint("QUERY_LINK_MAX_AGE_HOURS", 14 * 24, minimum=1)

@@ -22,6 +22,7 @@ from cdi.clinical.treatments import OPERATIONS_AND_INJURIES, Treatment
 from cdi.clinical.values import Measurement, OrganismMention
 
 __all__ = [
+    "DecisionPolicy",
     "GapFinding",
     "Indicator",
     "Scorer",
@@ -40,6 +41,7 @@ MODEL_THRESHOLD = 0.5  # with a model: keep where the combined confidence reache
 MODEL_WEIGHT = 0.6  # share of the model probability in the combined confidence
 CANDIDATE_FLOOR = 0.2  # permissive floor used to build training pairs
 WEAK = 0.3  # indicators without evidence that they mattered: a candidate, never a gap by rules alone
+STRONG_RULE = 0.8  # a rule gap with treatment or support: no model probability may veto it
 
 
 @dataclass(frozen=True)
@@ -1629,6 +1631,58 @@ def combine(rule_confidence: float, probability: float) -> float:
     return round((1 - MODEL_WEIGHT) * rule_confidence + MODEL_WEIGHT * probability, 3)
 
 
+@dataclass(frozen=True)
+class DecisionPolicy:
+    """How the CDI adapter's probability may change what the rules decide ("gate").
+
+    The rules decide, and the model may only (1) *veto* a rule gap whose rule confidence is
+    below `strong_rule` when its probability is below `veto_below`, and (2) *raise* a rule
+    candidate below the rule threshold (it has indicators and evidence spans, only not enough
+    for the rules) when its probability reaches `raise_from`. The defaults change nothing: an
+    adapter's fitted values are in its manifest (`decision_policy`, `fit_cdi_policy`)."""
+
+    veto_below: float = 0.0
+    raise_from: float | None = None  # None: never raise
+    strong_rule: float = STRONG_RULE
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.veto_below <= 1.0:
+            raise ValueError("veto_below must be within [0, 1]")
+        if self.raise_from is not None and not 0.0 < self.raise_from <= 1.0:
+            raise ValueError("raise_from must be within (0, 1] or None")
+        if not RULE_THRESHOLD < self.strong_rule <= 1.0:
+            raise ValueError("strong_rule must be above the rule threshold")
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> DecisionPolicy:
+        data = data or {}
+        raise_from = data.get("raise_from")
+        return cls(
+            veto_below=float(data.get("veto_below", 0.0)),
+            raise_from=None if raise_from is None else float(raise_from),
+            strong_rule=float(data.get("strong_rule", STRONG_RULE)),
+        )
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {"veto_below": self.veto_below, "raise_from": self.raise_from, "strong_rule": self.strong_rule}
+
+    def keeps(self, rule_confidence: float, probability: float, has_evidence: bool = True) -> bool:
+        if not has_evidence:  # a gap is only ever kept grounded in evidence spans
+            return False
+        if rule_confidence >= RULE_THRESHOLD:
+            return rule_confidence >= self.strong_rule or probability >= self.veto_below
+        return self.raise_from is not None and probability >= self.raise_from
+
+
+def _gate(finding: GapFinding, probability: float, policy: DecisionPolicy) -> bool:
+    if not policy.keeps(finding.rule_confidence, probability, bool(finding.evidence)):
+        return False
+    if finding.rule_confidence < RULE_THRESHOLD:  # raised by the model: enters at the threshold
+        finding.confidence = RULE_THRESHOLD
+        finding.rationale = f"{finding.rationale}; raised by the CDI model (p {probability:.2f})"[:500]
+    return True
+
+
 def detect(
     text: str,
     structured: StructuredData | None = None,
@@ -1636,10 +1690,24 @@ def detect(
     *,
     kb: KnowledgeBase | None = None,
     threshold: float | None = None,
+    policy: DecisionPolicy | None = None,
 ) -> list[GapFinding]:
-    """The documentation gaps of one note, each grounded in evidence spans of the note."""
+    """The documentation gaps of one note, each grounded in evidence spans of the note.
+
+    With a `scorer` and no `policy`, the model's probability is blended into the confidence
+    ("blend", `combine`); with a `policy` the rules decide and the model may only veto or
+    raise as the policy allows ("gate", `DecisionPolicy`)."""
     candidates = detect_candidates(text, structured, kb)
-    if scorer is None:
+    if scorer is not None and policy is not None:
+        probabilities = list(scorer(candidate_pairs(text, candidates))) if candidates else []
+        if len(probabilities) != len(candidates):
+            raise ValueError("scorer returned a different number of probabilities than pairs")
+        kept = []
+        for finding, probability in zip(candidates, probabilities, strict=True):
+            finding.model_probability = float(probability)
+            if _gate(finding, float(probability), policy):
+                kept.append(finding)
+    elif scorer is None:
         limit = RULE_THRESHOLD if threshold is None else threshold
         kept = [f for f in candidates if f.rule_confidence >= limit]
     else:

@@ -1,10 +1,10 @@
 """python manage.py build_cdi_training [--out var/training/cdi-train.jsonl] [--labels FILE ...]
-   [--mtsamples DIR] [--synthetic 800] [--seed 13] [--include-test]
+   [--mtsamples DIR] [--synthetic 800] [--seed 13] [--split train ...] [--include-test]
 
 Writes the pair file the CDI adapter trains on: {"text_a", "text_b", "label", "group", ...}
-from the *train* split of the labelled reports (cdi/labels/splits.json) plus synthetic
-notes. Held-out test ids are skipped unless --include-test is given. With
---out-eval, also writes the labelled notes in the evaluate_cdi format.
+from the *train* split of the labelled reports (cdi/labels/splits.json), or the splits named
+with --split, plus synthetic notes. Ids outside those splits are skipped unless --include-test
+is given. With --out-eval, also writes the labelled notes in the evaluate_cdi format.
 """
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ class Command(BaseCommand):
         parser.add_argument("--synthetic", type=int, default=800)
         parser.add_argument("--seed", type=int, default=13)
         parser.add_argument(
+            "--split",
+            action="append",
+            default=None,
+            help="train on the ids of this split of cdi/labels/splits.json (repeatable; default train)",
+        )
+        parser.add_argument(
             "--include-test", action="store_true", help="also use held-out test ids (not for eval)"
         )
         parser.add_argument("--out-eval", default=None, help="also write the joined labelled notes here")
@@ -61,6 +67,7 @@ class Command(BaseCommand):
         if not reports.is_dir():
             raise CommandError(f"{reports}: no such directory")
         splits = json.loads((LABELS_DIR / "splits.json").read_text(encoding="utf-8"))
+        split_names = options["split"] or ["train"]
         notes: list[LabelledNote] = []
         eval_lines: list[dict[str, object]] = []
         for path in label_files:
@@ -69,7 +76,10 @@ class Command(BaseCommand):
             split = splits.get(path.stem)
             ids = None
             if split is not None and not options["include_test"]:
-                ids = set(split["train"])
+                unknown = [name for name in split_names if name not in split]
+                if unknown:
+                    raise CommandError(f"{path.stem}: no split {', '.join(unknown)} in splits.json")
+                ids = {id_ for name in split_names for id_ in split[name]}
             try:
                 labels = read_labels(path)
                 lines = join_labels(labels, reports, ids)

@@ -1,4 +1,5 @@
-"""python manage.py evaluate_cdi --dataset FILE.jsonl --predictions-out PRED.jsonl [--json] [--no-model]
+"""python manage.py evaluate_cdi --dataset FILE.jsonl --predictions-out PRED.jsonl [--json]
+   [--no-model | --model-decides [--policy gate|blend]]
 
 Implements ../shared/spec/evaluation.md for CDI gaps through the production detect().
 """
@@ -9,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import override_settings
 
@@ -44,6 +46,12 @@ class Command(BaseCommand):
             action="store_true",
             help="let the model's probability decide which findings are kept (CDI_MODEL_DECIDES)",
         )
+        parser.add_argument(
+            "--policy",
+            choices=("gate", "blend"),
+            default=None,
+            help="how the model decides (CDI_MODEL_POLICY): gate = fitted veto/raise, blend = 0.4/0.6",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -60,7 +68,7 @@ class Command(BaseCommand):
 
         def predict(text: str):
             # Exactly the worker's path: cdi.analysis.findings_for.
-            return findings_for(text, model_decides=decides)[0]
+            return findings_for(text, model_decides=decides, policy=options["policy"])[0]
 
         with override_settings(CDI_MODEL_ENABLED=available):
             lines, metrics = evaluate(records, predict)
@@ -73,6 +81,8 @@ class Command(BaseCommand):
         result = metrics.as_dict()
         result["model"] = model
         result["model_decides"] = decides
+        if decides:
+            result["policy"] = options["policy"] or settings.CDI_MODEL_POLICY
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:
