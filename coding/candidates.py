@@ -148,6 +148,13 @@ def _resolved_this_stay(header: str, sentence: str) -> bool:
     )
 
 
+# "It is unknown whether the patient is diabetic": an open question, not a diagnosis, under either
+# setting's rules (the inpatient rule codes a *working* diagnosis: probable, suspected, likely).
+_OPEN_QUESTION = re.compile(
+    r"\b(?:unknown|unclear|not known|not clear|not sure|uncertain)\s+(?:whether|if)\b[^.;:]*$", re.I
+)
+
+
 @dataclass(frozen=True)
 class Evidence:
     start: int
@@ -291,6 +298,8 @@ def find_candidates(
         if context.negated or context.hypothetical or context.family or historical:
             continue
         if context.uncertain and setting != INPATIENT:
+            continue
+        if _OPEN_QUESTION.search(text[sentence_start:start]):
             continue
         score = SECTION_WEIGHT.get(section, SOCIAL_WEIGHT) * SOURCE_WEIGHT.get(entry.source, 0.9)
         if symptom:
