@@ -12,14 +12,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
-from cdi.clinical.context import ClinicalText
+from cdi.clinical.context import (
+    HYPOTHETICAL_POST,
+    HYPOTHETICAL_PRE,
+    ClinicalText,
+    _backward_scope_reaches,
+    _forward_scope_reaches,
+)
 
-from . import adverse, codeset, metastasis, specificity, tobacco
+from . import adverse, codeset, metastasis, specificity, tobacco, tsv
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
 from .fuzzy import content_words as fuzzy_content_words
-from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
+from .lexicon import (
+    SOURCE_INCLUSION,
+    SOURCE_STATUS,
+    SOURCE_SYNONYM,
+    Entry,
+    Lexicon,
+    default_lexicon,
+    status_lexicon,
+)
 from .setting import INPATIENT
 
 # Categories coded from a past-medical-history list when current (chronic conditions).
@@ -155,6 +171,26 @@ _OPEN_QUESTION = re.compile(
 )
 
 
+# "Aggressive risk factor modification of tobacco abuse, hyperlipidemia and hypertension",
+# "cardiac risk factors: hypertension": a risk factor is a condition the patient has. The
+# assertion rules read "risk" as a hypothetical trigger ("risk of stroke"); "risk factors for
+# stroke" still names the outcome at risk and stays hypothetical.
+_RISK_FACTOR = re.compile(r"\brisk[- ]factors?\b(?!\s+(?:for|of)\b)", re.I)
+
+
+def _risk_factor_only(text: str, sentence_start: int, start: int, end: int) -> bool:
+    """The mention is hypothetical only because of a "risk factor(s)" before it."""
+    before = text[sentence_start:start]
+    if not _RISK_FACTOR.search(before):
+        return False
+    masked = _RISK_FACTOR.sub(lambda m: " " * len(m.group(0)), before)
+    after = text[end : end + 60]
+    return not (
+        _forward_scope_reaches(masked, HYPOTHETICAL_PRE, 25)
+        or _backward_scope_reaches(after, HYPOTHETICAL_POST, 2)
+    )
+
+
 @dataclass(frozen=True)
 class Evidence:
     start: int
@@ -280,6 +316,8 @@ def find_candidates(
         if _FOLLOWED_BY_NOT_A_DIAGNOSIS.search(text[end : end + 30]):
             continue
         chronic = family in CHRONIC_FAMILIES
+        if _past_acute(text, doc, entry, start, end, section, by_code):
+            continue
         if section == "past_medical_history" and not chronic:
             continue
         symptom = entry.code.startswith("R") or entry.finding
@@ -289,13 +327,16 @@ def find_candidates(
         historical = context.historical
         if historical and chronic and not _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end]):
             historical = False
+        if historical and family in RECENT_IS_ACUTE and recent_acute(text, start):
+            historical = False
         if (
             historical
             and setting == INPATIENT
             and _resolved_this_stay(section_info.header, text[sentence_start:sentence_end])
         ):
             historical = False
-        if context.negated or context.hypothetical or context.family or historical:
+        hypothetical = context.hypothetical and not _risk_factor_only(text, sentence_start, start, end)
+        if context.negated or hypothetical or context.family or historical:
             continue
         if context.uncertain and setting != INPATIENT:
             continue
@@ -322,6 +363,51 @@ def find_candidates(
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
     _specific_siblings(text, doc, by_code)
     return list(by_code.values())
+
+
+PAST_ACUTE_FILE = Path(__file__).parent / "data" / "past_acute.tsv"
+# "Recent inferior myocardial infarction": an MI within four weeks is still acute (I21, guideline
+# I.C.9.e.1), whatever the past tense around it.
+_RECENT = re.compile(r"\b(?:recent|acute|new|evolving)\b[\w\s-]{0,25}$", re.I)
+
+
+def recent_acute(text: str, start: int) -> bool:
+    return bool(_RECENT.search(text[max(0, start - 40) : start]))
+
+
+RECENT_IS_ACUTE = frozenset(["I21", "I22"])
+
+
+@lru_cache(maxsize=1)
+def past_acute_codes() -> dict[str, str]:
+    """Acute condition (code or category prefix) -> the code of its history (``data/past_acute.tsv``)."""
+    return {code: history for code, history, *_ in tsv.rows(PAST_ACUTE_FILE)}
+
+
+def _past_acute(
+    text: str,
+    doc: ClinicalText,
+    entry: Entry,
+    start: int,
+    end: int,
+    section: str,
+    by_code: dict[str, Candidate],
+) -> bool:
+    """A past MI, pulmonary embolism or DVT ("Previous ST elevation MI." in the past history) is its
+    history code (I25.2, Z86.711, Z86.718). True when the mention was taken as such a history."""
+    code = codeset.dotted(entry.code)
+    history = next((h for prefix, h in past_acute_codes().items() if code.startswith(prefix)), None)
+    if history is None or section not in STATUS_SECTION_WEIGHT:
+        return False
+    context = doc.context(start, end)
+    if not (context.historical or section == "past_medical_history") or recent_acute(text, start):
+        return False
+    if not (context.negated or context.hypothetical or context.family):
+        score = STATUS_SECTION_WEIGHT[section] * STATUS_WEIGHT
+        evidence = Evidence(start, end, text[start:end], section)
+        past = Entry(history, SOURCE_STATUS, f"past {entry.phrase}")
+        _add(by_code, history, past, score, evidence, (9, 9, start), False, section)
+    return True
 
 
 REFINED_SOURCES = ("synonym", "title", "inclusion", "word")

@@ -127,3 +127,54 @@ def test_gastritis_alone_stays_without_bleeding():
 def test_negated_bleeding_does_not_give_the_with_bleeding_code():
     found = ruled("DISCHARGE DIAGNOSES:\n1. Gastritis without bleeding.\n")
     assert "K29.71" not in found
+
+
+# A past acute condition is its history code ----------------------------------------------------
+
+
+def test_a_previous_mi_in_the_past_history_is_an_old_mi():
+    found = {c.code for c in find_candidates("PAST CARDIAC HISTORY: Previous ST elevation MI.\n", INPATIENT)}
+    assert "I25.2" in found and not {c for c in found if c.startswith("I21")}
+
+
+def test_a_past_pulmonary_embolism_is_a_personal_history_code():
+    note = "PAST MEDICAL HISTORY: Pulmonary embolism in 2005.\n"
+    assert "Z86.711" in {c.code for c in find_candidates(note, INPATIENT)}
+
+
+def test_a_current_mi_is_not_taken_as_old():
+    found = {c.code for c in find_candidates("ASSESSMENT:\n1. Acute myocardial infarction.\n", INPATIENT)}
+    assert "I21.9" in found and "I25.2" not in found
+
+
+def test_a_recent_mi_is_still_acute_even_in_the_past_tense():
+    note = "DISCUSSION: Recent inferior myocardial infarction with minor thinning of the RCA.\n"
+    found = {c.code for c in find_candidates(note, OUTPATIENT)}
+    assert {c for c in found if c.startswith("I21")} and "I25.2" not in found
+
+
+def test_a_family_members_mi_is_not_an_old_mi():
+    note = "PAST MEDICAL HISTORY: Hypertension.\nFAMILY HISTORY: Father had a myocardial infarction.\n"
+    assert "I25.2" not in {c.code for c in find_candidates(note, INPATIENT)}
+
+
+def test_the_past_acute_table_names_billable_history_codes():
+    from coding.candidates import past_acute_codes
+
+    assert past_acute_codes()["I21"] == "I25.2"
+    assert all(codeset.is_billable(code) for code in past_acute_codes().values())
+
+
+# Risk factors are conditions the patient has --------------------------------------------------
+
+
+def test_risk_factor_modification_names_current_conditions():
+    note = "RECOMMENDATION:\n2. Aggressive risk factor modification of hyperlipidemia and hypertension.\n"
+    found = {c.code for c in find_candidates(note, INPATIENT)}
+    assert {"E78.5", "I10"} <= found
+
+
+def test_the_risk_of_a_condition_is_still_hypothetical():
+    note = "PLAN: Anticoagulation to reduce the risk of stroke. Risk factors for pneumonia discussed.\n"
+    found = {c.code for c in find_candidates(note, INPATIENT)}
+    assert not {c for c in found if c.startswith(("I63", "J18"))}
