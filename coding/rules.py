@@ -236,7 +236,8 @@ def _stated_conditions(text: str, codes: set[str]) -> dict[str, list[Evidence]]:
 
 def apply_diabetes_with(candidates: list[Candidate], text: str) -> list[Candidate]:
     """Diabetes with hyperglycemia, hypoglycemia, gastroparesis...: the combination code (E11.65) in
-    place of the condition's own code (R73.9) and of the plain diabetes code (E11.9)."""
+    place of the condition's own code (R73.9) and of the plain diabetes code (E11.9); a condition
+    whose "code first" note names the combination code (gastroparesis, K31.84) keeps its own code."""
     out = list(candidates)
     families = [f for f in DIABETES_FAMILIES if any(c.family == f for c in out)]
     if not families:
@@ -251,14 +252,16 @@ def apply_diabetes_with(candidates: list[Candidate], text: str) -> list[Candidat
             if not evidence or not codeset.is_billable(code):
                 continue
             plain = [c for c in out if c.code == f"{dm_family}.9"]
-            for c in [*condition, *plain]:
+            # Gastroparesis (K31.84) says "code first ... diabetes (E11.43)": both are coded.
+            kept = any(r.contains(code) for r in codeset.code_first(condition_code))
+            for c in [*plain, *([] if kept else condition)]:
                 out.remove(c)
             found = next((c for c in out if c.code == code), None)
             if found is None:
                 why = f"combination: diabetes {codeset.title(code).split(' with ', 1)[-1].lower()}"
                 found = _combined(code, plain or diabetes[:1], why)
                 out.append(found)
-            merged = _merge(found, [*condition, *plain])
+            merged = _merge(found, [*([] if kept else condition), *plain])
             seen = {(e.start, e.end) for e in merged.evidence}
             extra = [e for e in evidence if (e.start, e.end) not in seen]
             out[out.index(found)] = replace(merged, evidence=[*merged.evidence, *extra])

@@ -178,3 +178,13 @@ def test_the_risk_of_a_condition_is_still_hypothetical():
     note = "PLAN: Anticoagulation to reduce the risk of stroke. Risk factors for pneumonia discussed.\n"
     found = {c.code for c in find_candidates(note, INPATIENT)}
     assert not {c for c in found if c.startswith(("I63", "J18"))}
+
+
+def test_gastroparesis_adds_the_diabetes_code_its_code_first_note_names_and_stays():
+    found = ruled("ASSESSMENT:\n1. Type 2 diabetes mellitus.\n2. Gastroparesis.\n")
+    assert {"E11.43", "K31.84"} <= found and "E11.9" not in found
+
+
+def test_diabetic_gastroparesis_documents_both_codes_of_the_code_first_pair():
+    found = {c.code for c in find_candidates("ASSESSMENT:\n1. Diabetic gastroparesis.\n", INPATIENT)}
+    assert {"E11.43", "K31.84"} <= found
