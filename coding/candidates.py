@@ -311,13 +311,14 @@ def find_candidates(
         sentence_start, sentence_end = doc.sentence(start)
         if family == "F17" and not tobacco.current_own_use(text, start, end):
             continue
+        # Past conditions are also written in social and surgical histories ("quit drinking").
+        if _past_acute(text, doc, entry, start, end, section, by_code):
+            continue
         if section not in SECTION_WEIGHT and not (section == "social_history" and family in SOCIAL_FAMILIES):
             continue
         if _FOLLOWED_BY_NOT_A_DIAGNOSIS.search(text[end : end + 30]):
             continue
         chronic = family in CHRONIC_FAMILIES
-        if _past_acute(text, doc, entry, start, end, section, by_code):
-            continue
         if section == "past_medical_history" and not chronic:
             continue
         symptom = entry.code.startswith("R") or entry.finding
@@ -384,6 +385,27 @@ def past_acute_codes() -> dict[str, str]:
     return {code: history for code, history, *_ in tsv.rows(PAST_ACUTE_FILE)}
 
 
+# Alcohol or drug abuse, dependence or use the note says stopped ("history of alcohol abuse, quit
+# more than 10 years ago") is coded "in remission" (index: Abuse, alcohol, in remission F10.11;
+# the classification's uniform 5th/6th character: F1x.10 -> F1x.11, .20 -> .21, .90 -> .91).
+# Tobacco (F17) has its own history code and is left to ``tobacco``.
+_SUBSTANCE_UNCOMPLICATED = re.compile(r"^F1[0-689]\.[129]0$")
+_STOPPED = re.compile(
+    r"\b(?:quit|stopped|former(?:ly)?|sober|abstinent|abstinence|no longer|in remission|recovered|recovering)\b",
+    re.I,
+)
+
+
+def _in_remission(text: str, doc: ClinicalText, code: str, start: int) -> str | None:
+    if not _SUBSTANCE_UNCOMPLICATED.match(code):
+        return None
+    sentence_start, sentence_end = doc.sentence(start)
+    if not _STOPPED.search(text, sentence_start, sentence_end):
+        return None
+    remission = code[:-1] + "1"
+    return remission if codeset.is_billable(remission) else None
+
+
 def _past_acute(
     text: str,
     doc: ClinicalText,
@@ -397,6 +419,8 @@ def _past_acute(
     history code (I25.2, Z86.711, Z86.718). True when the mention was taken as such a history."""
     code = codeset.dotted(entry.code)
     history = next((h for prefix, h in past_acute_codes().items() if code.startswith(prefix)), None)
+    if history is None:
+        history = _in_remission(text, doc, code, start)
     if history is None or section not in STATUS_SECTION_WEIGHT:
         return False
     context = doc.context(start, end)

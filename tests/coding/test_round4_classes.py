@@ -188,3 +188,27 @@ def test_gastroparesis_adds_the_diabetes_code_its_code_first_note_names_and_stay
 def test_diabetic_gastroparesis_documents_both_codes_of_the_code_first_pair():
     found = {c.code for c in find_candidates("ASSESSMENT:\n1. Diabetic gastroparesis.\n", INPATIENT)}
     assert {"E11.43", "K31.84"} <= found
+
+
+# Substance use the note says stopped is "in remission" -----------------------------------------
+
+
+def test_alcohol_abuse_quit_years_ago_is_in_remission():
+    note = "SOCIAL HISTORY: He has a history of alcohol abuse, but quit more than 10 years ago.\n"
+    found = {c.code for c in find_candidates(note, INPATIENT)}
+    assert "F10.11" in found and "F10.10" not in found
+
+
+def test_current_substance_dependence_is_not_in_remission():
+    found = {c.code for c in find_candidates("ASSESSMENT:\n1. Opioid dependence.\n", INPATIENT)}
+    assert "F11.20" in found and "F11.21" not in found
+
+
+def test_a_past_history_without_a_stop_is_not_called_remission():
+    note = "PAST MEDICAL HISTORY: History of alcohol abuse.\n"
+    assert "F10.11" not in {c.code for c in find_candidates(note, INPATIENT)}
+
+
+def test_stopped_tobacco_is_left_to_the_tobacco_rules():
+    note = "SOCIAL HISTORY: He quit smoking cigarettes in 2001.\n"
+    assert not {c.code for c in find_candidates(note, INPATIENT)} & {"F17.211", "F17.201"}
