@@ -23,7 +23,7 @@ from cdi.clinical.context import (
     _forward_scope_reaches,
 )
 
-from . import adverse, codeset, metastasis, specificity, tobacco, tsv
+from . import adverse, codeset, encounter, metastasis, specificity, tobacco, tsv
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
 from .fuzzy import content_words as fuzzy_content_words
@@ -360,6 +360,7 @@ def find_candidates(
                 _add(by_code, sided, entry, score, evidence, key, context.uncertain, section)
     _drug_candidates(text, setting, doc, by_code)
     _status_candidates(text, doc, by_code)
+    _encounter_candidates(text, doc, by_code)
     _metastasis_candidates(text, setting, doc, by_code)
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
     _specific_siblings(text, doc, by_code)
@@ -487,6 +488,27 @@ def _status_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidat
         evidence = Evidence(start, end, text[start:end], section_info.kind)
         for code in codeset.sided_codes(entry.code, side.group(1).lower() if side else None):
             _add(by_code, code, entry, score, evidence, (9, 9, start), False, section_info.kind)
+
+
+# Where a visit's purpose or what was done at it is written.
+ENCOUNTER_SECTIONS = frozenset(["chief_complaint", "indication", "assessment", "plan", "preamble", "hpi"])
+
+
+def _encounter_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """ "Here for followup and chemotherapy": Z51.11 (``encounter``); a negated, hypothetical or
+    past service ("chemotherapy was stopped in 2005") is not this visit's."""
+    for reason in encounter.encounter_reasons(text):
+        section_info = doc.sections.at(reason.start)
+        if section_info.kind not in ENCOUNTER_SECTIONS:
+            continue
+        context = doc.context(reason.start, reason.end)
+        if context.negated or context.hypothetical or context.family or context.historical:
+            continue
+        score = SECTION_WEIGHT[section_info.kind] * STATUS_WEIGHT
+        evidence = Evidence(reason.start, reason.end, text[reason.start : reason.end], section_info.kind)
+        entry = Entry(reason.code, SOURCE_STATUS, f"encounter for {text[reason.start : reason.end].lower()}")
+        key = (_principal_rank(section_info.kind, section_info.header), 0, reason.start)
+        _add(by_code, reason.code, entry, score, evidence, key, False, section_info.kind)
 
 
 METASTASIS_SECTIONS = frozenset(SECTION_WEIGHT)  # a current cancer's spread is listed in histories too

@@ -212,3 +212,27 @@ def test_a_past_history_without_a_stop_is_not_called_remission():
 def test_stopped_tobacco_is_left_to_the_tobacco_rules():
     note = "SOCIAL HISTORY: He quit smoking cigarettes in 2001.\n"
     assert not {c.code for c in find_candidates(note, INPATIENT)} & {"F17.211", "F17.201"}
+
+
+# Encounters for a service ---------------------------------------------------------------------
+
+
+def test_a_visit_for_chemotherapy_is_an_encounter_for_chemotherapy():
+    note = "CHIEF COMPLAINT: The patient is here for followup visit and chemotherapy.\n"
+    assert "Z51.11" in {c.code for c in find_candidates(note, OUTPATIENT)}
+
+
+def test_a_vaccine_given_today_is_an_encounter_for_immunization():
+    note = "ASSESSMENT:\n1. Hypertension.\n2. Health maintenance, flu vaccination today.\n"
+    assert "Z23" in {c.code for c in find_candidates(note, OUTPATIENT)}
+
+
+def test_planned_past_or_discussed_services_are_not_this_visits():
+    for note in (
+        "HISTORY OF PRESENT ILLNESS: She completed five of six cycles of chemotherapy and comes in today"
+        " for followup.\n",
+        "PLAN: I will see him when he comes in for chemotherapy education.\n",
+        "PLAN: He declined the flu vaccine.\n",
+        "ASSESSMENT:\n1. Breast cancer. We discussed chemotherapy options.\n",
+    ):
+        assert not {c.code for c in find_candidates(note, OUTPATIENT)} & {"Z51.11", "Z23"}, note
