@@ -178,6 +178,25 @@ _OPEN_QUESTION = re.compile(
 _RISK_FACTOR = re.compile(r"\brisk[- ]factors?\b(?!\s+(?:for|of)\b)", re.I)
 
 
+# "I also explained to her complications including ... DVT, PE, leak, peritonitis, sepsis": the
+# risks of a treatment, told to the patient, in lists longer than the assertion rules' 25-word
+# reach. A sentence that tells or discusses risks or complications makes every condition after
+# those words hypothetical ("risk factors" are conditions the patient has: above).
+_RISK_WORDS = re.compile(
+    r"\b(?:risks?(?![- ]factors?)|complications?|side effects?|adverse effects?)\b", re.I
+)
+_TOLD = re.compile(
+    r"\b(?:explain\w*|discuss\w*|review\w*|inform\w*|counsel\w*|talk\w*|told|consent\w*|stressed|understands)\b",
+    re.I,
+)
+
+
+def discussed_risk(text: str, sentence_start: int, sentence_end: int, start: int) -> bool:
+    return bool(
+        _RISK_WORDS.search(text, sentence_start, start) and _TOLD.search(text, sentence_start, sentence_end)
+    )
+
+
 def _risk_factor_only(text: str, sentence_start: int, start: int, end: int) -> bool:
     """The mention is hypothetical only because of a "risk factor(s)" before it."""
     before = text[sentence_start:start]
@@ -337,6 +356,7 @@ def find_candidates(
         ):
             historical = False
         hypothetical = context.hypothetical and not _risk_factor_only(text, sentence_start, start, end)
+        hypothetical = hypothetical or discussed_risk(text, sentence_start, sentence_end, start)
         if context.negated or hypothetical or context.family or historical:
             continue
         if context.uncertain and setting != INPATIENT:
@@ -690,6 +710,8 @@ def _statement_candidate(
     section_info = doc.sections.at(start)
     context = doc.context(start, end, chronic=codeset.family(code) in CHRONIC_FAMILIES)
     if context.negated or context.hypothetical or context.family:
+        return
+    if discussed_risk(text, *doc.sentence(start), start):
         return
     if context.uncertain and setting != INPATIENT:
         return

@@ -236,3 +236,27 @@ def test_planned_past_or_discussed_services_are_not_this_visits():
         "ASSESSMENT:\n1. Breast cancer. We discussed chemotherapy options.\n",
     ):
         assert not {c.code for c in find_candidates(note, OUTPATIENT)} & {"Z51.11", "Z23"}, note
+
+
+# Risks told to the patient are not diagnoses ---------------------------------------------------
+
+
+def test_complications_explained_before_surgery_are_not_diagnoses_however_long_the_list():
+    note = (
+        "DISCUSSION: I had a long talk with the patient about gastric bypass. I also explained to her"
+        " complications including rare cases of death secondary to bleeding, leak, peritonitis,"
+        " multisystem organ failure, need for re-operation, feeding tubes, and later sepsis, deep vein"
+        " thrombosis and pneumonia.\n"
+    )
+    found = {c.code for c in find_candidates(note, OUTPATIENT)}
+    assert not {c for c in found if c.startswith(("A41", "I82", "J18", "K65"))}
+
+
+def test_complications_of_a_disease_in_an_assessment_are_still_coded():
+    note = "ASSESSMENT:\n1. Diabetes with complications including diabetic nephropathy.\n"
+    assert "E11.21" in {c.code for c in find_candidates(note, OUTPATIENT)}
+
+
+def test_risk_factors_discussed_are_still_the_patients_conditions():
+    note = "PLAN: We discussed his cardiac risk factors including hypertension and hyperlipidemia.\n"
+    assert {"I10", "E78.5"} <= {c.code for c in find_candidates(note, OUTPATIENT)}
