@@ -132,6 +132,9 @@ SECTION_WEIGHT = {
     "other": 0.4,
 }
 SOCIAL_WEIGHT = 0.45
+# An injury is often documented only where it is seen ("EXTREMITIES: Contusion over right forearm."):
+# the examination is the provider's own finding of it (scored like the social history).
+INJURY_LETTERS = ("S", "T0", "T1", "T2", "T3")
 SYMPTOM_FACTOR = 0.75  # symptoms are often integral to a diagnosis stated nearby
 # Symptoms (R codes) are coded only from where the reason for the visit is stated.
 SYMPTOM_SECTIONS = frozenset(["assessment", "chief_complaint", "indication"])
@@ -333,7 +336,11 @@ def find_candidates(
         # Past conditions are also written in social and surgical histories ("quit drinking").
         if _past_acute(text, doc, entry, start, end, section, by_code):
             continue
-        if section not in SECTION_WEIGHT and not (section == "social_history" and family in SOCIAL_FAMILIES):
+        if (
+            section not in SECTION_WEIGHT
+            and not (section == "social_history" and family in SOCIAL_FAMILIES)
+            and not (section == "exam" and entry.code.startswith(INJURY_LETTERS))
+        ):
             continue
         if _FOLLOWED_BY_NOT_A_DIAGNOSIS.search(text[end : end + 30]):
             continue

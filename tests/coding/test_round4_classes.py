@@ -260,3 +260,22 @@ def test_complications_of_a_disease_in_an_assessment_are_still_coded():
 def test_risk_factors_discussed_are_still_the_patients_conditions():
     note = "PLAN: We discussed his cardiac risk factors including hypertension and hyperlipidemia.\n"
     assert {"I10", "E78.5"} <= {c.code for c in find_candidates(note, OUTPATIENT)}
+
+
+# Injuries as an examination writes them ---------------------------------------------------------
+
+
+def test_an_injury_seen_on_examination_is_coded_with_its_site_after_a_preposition():
+    note = "PHYSICAL EXAMINATION:\nEXTREMITIES: Contusion over right forearm. No bone deformity.\n"
+    assert "S50.11XA" in {c.code for c in find_candidates(note, OUTPATIENT)}
+
+
+def test_an_injury_to_a_site_in_the_assessment_takes_the_sited_code():
+    note = "ASSESSMENT:\n1. Laceration to the left hand.\n"
+    assert "S61.412A" in {c.code for c in find_candidates(note, OUTPATIENT)}
+
+
+def test_other_examination_findings_are_still_not_diagnoses():
+    note = "PHYSICAL EXAMINATION:\nHEART: Systolic murmur. No laceration.\nABDOMEN: Hepatomegaly.\n"
+    found = {c.code for c in find_candidates(note, OUTPATIENT)}
+    assert not {c for c in found if c.startswith(("R01", "R16", "S"))}
