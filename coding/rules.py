@@ -609,6 +609,39 @@ def apply_drug_manifestations(candidates: list[Candidate], text: str) -> list[Ca
     return _merge_same_codes(out)
 
 
+# A pleural effusion the note ties, in one statement, to a condition classified elsewhere ("CHF
+# with pleural effusion", "effusion from pneumonia") is J91.8, "Pleural effusion in other conditions
+# classified elsewhere" (J90 is "not elsewhere classified"; J91.8: code first the underlying disease).
+EFFUSION_CAUSES = ("I50", "I11", "I13", "J12", "J13", "J14", "J15", "J16", "J17", "J18")
+
+
+def _same_statement(text: str, a: Candidate, b: Candidate) -> bool:
+    return any(
+        abs(x.start - y.start) <= _SAME_STATEMENT
+        and not _STATEMENT_BREAK.search(text, min(x.start, y.start), max(x.end, y.end))
+        for x in a.evidence
+        for y in b.evidence
+    )
+
+
+def apply_effusion_in_other_conditions(candidates: list[Candidate], text: str) -> list[Candidate]:
+    causes = [c for c in candidates if c.family in EFFUSION_CAUSES]
+    out = []
+    for candidate in candidates:
+        if candidate.code == "J90" and any(_same_statement(text, candidate, c) for c in causes):
+            candidate = replace(
+                candidate,
+                code="J91.8",
+                title=codeset.title("J91.8"),
+                notes=[
+                    *candidate.notes,
+                    "effusion of a condition classified elsewhere, in the same statement",
+                ],
+            )
+        out.append(candidate)
+    return _merge_same_codes(out)
+
+
 _HF_SYSTOLIC = re.compile(
     r"\bsystolic\b(?!\s+(?:ejection|murmur|blood|pressure|bp|function\s+(?:is\s+)?normal))", re.I
 )
@@ -696,6 +729,7 @@ def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> lis
     steps = apply_combinations(steps)
     steps = apply_drug_manifestations(steps, text)
     steps = apply_diabetes_with(steps, text)
+    steps = apply_effusion_in_other_conditions(steps, text)
     steps = add_bph_symptoms(steps, text)
     steps = add_associated_symptoms(steps, text)
     steps = add_respiratory_failure_type(steps, text)

@@ -279,3 +279,18 @@ def test_other_examination_findings_are_still_not_diagnoses():
     note = "PHYSICAL EXAMINATION:\nHEART: Systolic murmur. No laceration.\nABDOMEN: Hepatomegaly.\n"
     found = {c.code for c in find_candidates(note, OUTPATIENT)}
     assert not {c for c in found if c.startswith(("R01", "R16", "S"))}
+
+
+# Pleural effusion of a condition classified elsewhere -------------------------------------------
+
+
+def test_an_effusion_tied_to_heart_failure_in_one_statement_is_j91_8():
+    found = ruled(
+        "DIAGNOSES AT DISCHARGE:\n1. Congestive heart failure with pleural effusion.\n2. Hypertension.\n"
+    )
+    assert "J91.8" in found and "J90" not in found
+
+
+def test_an_effusion_in_its_own_statement_stays_j90():
+    found = ruled("ASSESSMENT:\n1. Pneumonia.\n2. Bilateral pleural effusion by CT of the chest.\n")
+    assert "J90" in found and "J91.8" not in found
