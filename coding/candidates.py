@@ -12,14 +12,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
-from cdi.clinical.context import ClinicalText
+from cdi.clinical.context import (
+    HYPOTHETICAL_POST,
+    HYPOTHETICAL_PRE,
+    ClinicalText,
+    _backward_scope_reaches,
+    _forward_scope_reaches,
+)
 
-from . import adverse, codeset, metastasis, specificity, tobacco
+from . import adverse, codeset, encounter, metastasis, specificity, tobacco, tsv
 from .embedding import Retriever
 from .fuzzy import FuzzyIndex, default_index
 from .fuzzy import content_words as fuzzy_content_words
-from .lexicon import SOURCE_INCLUSION, SOURCE_SYNONYM, Entry, Lexicon, default_lexicon, status_lexicon
+from .lexicon import (
+    SOURCE_INCLUSION,
+    SOURCE_STATUS,
+    SOURCE_SYNONYM,
+    Entry,
+    Lexicon,
+    default_lexicon,
+    status_lexicon,
+)
 from .setting import INPATIENT
 
 # Categories coded from a past-medical-history list when current (chronic conditions).
@@ -116,6 +132,9 @@ SECTION_WEIGHT = {
     "other": 0.4,
 }
 SOCIAL_WEIGHT = 0.45
+# An injury is often documented only where it is seen ("EXTREMITIES: Contusion over right forearm."):
+# the examination is the provider's own finding of it (scored like the social history).
+INJURY_LETTERS = ("S", "T0", "T1", "T2", "T3")
 SYMPTOM_FACTOR = 0.75  # symptoms are often integral to a diagnosis stated nearby
 # Symptoms (R codes) are coded only from where the reason for the visit is stated.
 SYMPTOM_SECTIONS = frozenset(["assessment", "chief_complaint", "indication"])
@@ -145,6 +164,52 @@ def _resolved_this_stay(header: str, sentence: str) -> bool:
         _STAY_LIST_HEADER.search(header)
         and _RESOLVED_DURING_STAY.search(sentence)
         and not _EARLIER_THAN_STAY.search(sentence)
+    )
+
+
+# "It is unknown whether the patient is diabetic": an open question, not a diagnosis, under either
+# setting's rules (the inpatient rule codes a *working* diagnosis: probable, suspected, likely).
+_OPEN_QUESTION = re.compile(
+    r"\b(?:unknown|unclear|not known|not clear|not sure|uncertain)\s+(?:whether|if)\b[^.;:]*$", re.I
+)
+
+
+# "Aggressive risk factor modification of tobacco abuse, hyperlipidemia and hypertension",
+# "cardiac risk factors: hypertension": a risk factor is a condition the patient has. The
+# assertion rules read "risk" as a hypothetical trigger ("risk of stroke"); "risk factors for
+# stroke" still names the outcome at risk and stays hypothetical.
+_RISK_FACTOR = re.compile(r"\brisk[- ]factors?\b(?!\s+(?:for|of)\b)", re.I)
+
+
+# "I also explained to her complications including ... DVT, PE, leak, peritonitis, sepsis": the
+# risks of a treatment, told to the patient, in lists longer than the assertion rules' 25-word
+# reach. A sentence that tells or discusses risks or complications makes every condition after
+# those words hypothetical ("risk factors" are conditions the patient has: above).
+_RISK_WORDS = re.compile(
+    r"\b(?:risks?(?![- ]factors?)|complications?|side effects?|adverse effects?)\b", re.I
+)
+_TOLD = re.compile(
+    r"\b(?:explain\w*|discuss\w*|review\w*|inform\w*|counsel\w*|talk\w*|told|consent\w*|stressed|understands)\b",
+    re.I,
+)
+
+
+def discussed_risk(text: str, sentence_start: int, sentence_end: int, start: int) -> bool:
+    return bool(
+        _RISK_WORDS.search(text, sentence_start, start) and _TOLD.search(text, sentence_start, sentence_end)
+    )
+
+
+def _risk_factor_only(text: str, sentence_start: int, start: int, end: int) -> bool:
+    """The mention is hypothetical only because of a "risk factor(s)" before it."""
+    before = text[sentence_start:start]
+    if not _RISK_FACTOR.search(before):
+        return False
+    masked = _RISK_FACTOR.sub(lambda m: " " * len(m.group(0)), before)
+    after = text[end : end + 60]
+    return not (
+        _forward_scope_reaches(masked, HYPOTHETICAL_PRE, 25)
+        or _backward_scope_reaches(after, HYPOTHETICAL_POST, 2)
     )
 
 
@@ -268,7 +333,14 @@ def find_candidates(
         sentence_start, sentence_end = doc.sentence(start)
         if family == "F17" and not tobacco.current_own_use(text, start, end):
             continue
-        if section not in SECTION_WEIGHT and not (section == "social_history" and family in SOCIAL_FAMILIES):
+        # Past conditions are also written in social and surgical histories ("quit drinking").
+        if _past_acute(text, doc, entry, start, end, section, by_code):
+            continue
+        if (
+            section not in SECTION_WEIGHT
+            and not (section == "social_history" and family in SOCIAL_FAMILIES)
+            and not (section == "exam" and entry.code.startswith(INJURY_LETTERS))
+        ):
             continue
         if _FOLLOWED_BY_NOT_A_DIAGNOSIS.search(text[end : end + 30]):
             continue
@@ -282,15 +354,21 @@ def find_candidates(
         historical = context.historical
         if historical and chronic and not _EXPLICITLY_RESOLVED.search(text[sentence_start:sentence_end]):
             historical = False
+        if historical and family in RECENT_IS_ACUTE and recent_acute(text, start):
+            historical = False
         if (
             historical
             and setting == INPATIENT
             and _resolved_this_stay(section_info.header, text[sentence_start:sentence_end])
         ):
             historical = False
-        if context.negated or context.hypothetical or context.family or historical:
+        hypothetical = context.hypothetical and not _risk_factor_only(text, sentence_start, start, end)
+        hypothetical = hypothetical or discussed_risk(text, sentence_start, sentence_end, start)
+        if context.negated or hypothetical or context.family or historical:
             continue
         if context.uncertain and setting != INPATIENT:
+            continue
+        if _OPEN_QUESTION.search(text[sentence_start:start]):
             continue
         score = SECTION_WEIGHT.get(section, SOCIAL_WEIGHT) * SOURCE_WEIGHT.get(entry.source, 0.9)
         if symptom:
@@ -309,10 +387,79 @@ def find_candidates(
                 _add(by_code, sided, entry, score, evidence, key, context.uncertain, section)
     _drug_candidates(text, setting, doc, by_code)
     _status_candidates(text, doc, by_code)
+    _encounter_candidates(text, doc, by_code)
     _metastasis_candidates(text, setting, doc, by_code)
     _fuzzy_candidates(text, setting, doc, fuzzy, hits, by_code, retriever)
     _specific_siblings(text, doc, by_code)
     return list(by_code.values())
+
+
+PAST_ACUTE_FILE = Path(__file__).parent / "data" / "past_acute.tsv"
+# "Recent inferior myocardial infarction": an MI within four weeks is still acute (I21, guideline
+# I.C.9.e.1), whatever the past tense around it.
+_RECENT = re.compile(r"\b(?:recent|acute|new|evolving)\b[\w\s-]{0,25}$", re.I)
+
+
+def recent_acute(text: str, start: int) -> bool:
+    return bool(_RECENT.search(text[max(0, start - 40) : start]))
+
+
+RECENT_IS_ACUTE = frozenset(["I21", "I22"])
+
+
+@lru_cache(maxsize=1)
+def past_acute_codes() -> dict[str, str]:
+    """Acute condition (code or category prefix) -> the code of its history (``data/past_acute.tsv``)."""
+    return {code: history for code, history, *_ in tsv.rows(PAST_ACUTE_FILE)}
+
+
+# Alcohol or drug abuse, dependence or use the note says stopped ("history of alcohol abuse, quit
+# more than 10 years ago") is coded "in remission" (index: Abuse, alcohol, in remission F10.11;
+# the classification's uniform 5th/6th character: F1x.10 -> F1x.11, .20 -> .21, .90 -> .91).
+# Tobacco (F17) has its own history code and is left to ``tobacco``.
+_SUBSTANCE_UNCOMPLICATED = re.compile(r"^F1[0-689]\.[129]0$")
+_STOPPED = re.compile(
+    r"\b(?:quit|stopped|former(?:ly)?|sober|abstinent|abstinence|no longer|in remission|recovered|recovering)\b",
+    re.I,
+)
+
+
+def _in_remission(text: str, doc: ClinicalText, code: str, start: int) -> str | None:
+    if not _SUBSTANCE_UNCOMPLICATED.match(code):
+        return None
+    sentence_start, sentence_end = doc.sentence(start)
+    if not _STOPPED.search(text, sentence_start, sentence_end):
+        return None
+    remission = code[:-1] + "1"
+    return remission if codeset.is_billable(remission) else None
+
+
+def _past_acute(
+    text: str,
+    doc: ClinicalText,
+    entry: Entry,
+    start: int,
+    end: int,
+    section: str,
+    by_code: dict[str, Candidate],
+) -> bool:
+    """A past MI, pulmonary embolism or DVT ("Previous ST elevation MI." in the past history) is its
+    history code (I25.2, Z86.711, Z86.718). True when the mention was taken as such a history."""
+    code = codeset.dotted(entry.code)
+    history = next((h for prefix, h in past_acute_codes().items() if code.startswith(prefix)), None)
+    if history is None:
+        history = _in_remission(text, doc, code, start)
+    if history is None or section not in STATUS_SECTION_WEIGHT:
+        return False
+    context = doc.context(start, end)
+    if not (context.historical or section == "past_medical_history") or recent_acute(text, start):
+        return False
+    if not (context.negated or context.hypothetical or context.family):
+        score = STATUS_SECTION_WEIGHT[section] * STATUS_WEIGHT
+        evidence = Evidence(start, end, text[start:end], section)
+        past = Entry(history, SOURCE_STATUS, f"past {entry.phrase}")
+        _add(by_code, history, past, score, evidence, (9, 9, start), False, section)
+    return True
 
 
 REFINED_SOURCES = ("synonym", "title", "inclusion", "word")
@@ -368,6 +515,27 @@ def _status_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidat
         evidence = Evidence(start, end, text[start:end], section_info.kind)
         for code in codeset.sided_codes(entry.code, side.group(1).lower() if side else None):
             _add(by_code, code, entry, score, evidence, (9, 9, start), False, section_info.kind)
+
+
+# Where a visit's purpose or what was done at it is written.
+ENCOUNTER_SECTIONS = frozenset(["chief_complaint", "indication", "assessment", "plan", "preamble", "hpi"])
+
+
+def _encounter_candidates(text: str, doc: ClinicalText, by_code: dict[str, Candidate]) -> None:
+    """ "Here for followup and chemotherapy": Z51.11 (``encounter``); a negated, hypothetical or
+    past service ("chemotherapy was stopped in 2005") is not this visit's."""
+    for reason in encounter.encounter_reasons(text):
+        section_info = doc.sections.at(reason.start)
+        if section_info.kind not in ENCOUNTER_SECTIONS:
+            continue
+        context = doc.context(reason.start, reason.end)
+        if context.negated or context.hypothetical or context.family or context.historical:
+            continue
+        score = SECTION_WEIGHT[section_info.kind] * STATUS_WEIGHT
+        evidence = Evidence(reason.start, reason.end, text[reason.start : reason.end], section_info.kind)
+        entry = Entry(reason.code, SOURCE_STATUS, f"encounter for {text[reason.start : reason.end].lower()}")
+        key = (_principal_rank(section_info.kind, section_info.header), 0, reason.start)
+        _add(by_code, reason.code, entry, score, evidence, key, False, section_info.kind)
 
 
 METASTASIS_SECTIONS = frozenset(SECTION_WEIGHT)  # a current cancer's spread is listed in histories too
@@ -549,6 +717,8 @@ def _statement_candidate(
     section_info = doc.sections.at(start)
     context = doc.context(start, end, chronic=codeset.family(code) in CHRONIC_FAMILIES)
     if context.negated or context.hypothetical or context.family:
+        return
+    if discussed_risk(text, *doc.sentence(start), start):
         return
     if context.uncertain and setting != INPATIENT:
         return

@@ -215,6 +215,18 @@ def use_additional(code: str) -> tuple[CodeRange, ...]:
     return tuple(ranges_in(notes))
 
 
+@lru_cache(maxsize=20000)
+def associated_symptoms(code: str) -> tuple[CodeRange, ...]:
+    """The symptom codes a "use additional code for associated symptoms" note lists (N40.1: nocturia
+    R35.1, urinary frequency R35.0, weak urinary stream R39.12...); empty for any other note."""
+    notes: list[str] = []
+    for ancestor in _ancestors_and_self(code):
+        note = icd.get_use_additional_code(ancestor)
+        if isinstance(note, str) and re.search(r"associated (?:signs and )?symptoms", note, re.I):
+            notes.extend(_note_lines(note))
+    return tuple(ranges_in(notes))
+
+
 def excludes_each_other(a: str, b: str) -> bool:
     """Excludes1: the two codes are never reported together (either code's note suffices)."""
     if family(a) == family(b) and undotted(a) == undotted(b):

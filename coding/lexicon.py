@@ -135,6 +135,7 @@ _INJURY_OF_SITE = re.compile(
     r"^(?P<injury>[a-z ]+?)(?: without foreign body)? of (?P<site>(?:right |left )?[a-z -]+)$"
 )
 _INJURY_LETTERS = ("S", "T0", "T1", "T2", "T3")
+_INJURY_PREPOSITIONS = ("over", "over the", "on", "on the", "to", "to the")
 
 
 @lru_cache(maxsize=1)
@@ -165,6 +166,9 @@ def injury_phrases(title: str) -> list[str]:
         side, bare_site = site.split(" ", 1) if site.startswith(("right ", "left ")) else ("", site)
         for written in (bare_site, *injury_site_words().get(bare_site, ())):
             phrases.add(f"{side} {written} {injury}".strip())
+            # "contusion over right forearm", "laceration to the left hand", "abrasion on the knee"
+            for preposition in _INJURY_PREPOSITIONS:
+                phrases.add(" ".join(w for w in (injury, preposition, side, written) if w))
     return [p for p in phrases if p]
 
 
@@ -236,7 +240,9 @@ def _better(new: tuple, old: tuple) -> bool:
 
 def read_synonyms(path: Path = SYNONYMS_FILE) -> list[tuple[str, tuple[str, ...]]]:
     """``term<TAB>CODE[+CODE...]`` rows: a term may document more than one code."""
-    return [(term, tuple(codeset.dotted(code) for code in codes.split("+"))) for term, codes in tsv.rows(path)]
+    return [
+        (term, tuple(codeset.dotted(code) for code in codes.split("+"))) for term, codes in tsv.rows(path)
+    ]
 
 
 FINDINGS_FILE = Path(__file__).parent / "data" / "findings.tsv"

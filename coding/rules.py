@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
 from cdi.clinical.context import ClinicalText
 
-from . import codeset
+from . import codeset, tsv
 from .candidates import Candidate, Evidence
+from .lexicon import default_lexicon
 
 DEFAULT_SEVENTH = "A"  # initial encounter: the coder confirms it from the episode of care
 
@@ -75,6 +78,17 @@ def ensure_billable(candidates: list[Candidate]) -> list[Candidate]:
 _is_unspecified = codeset.is_unspecified
 
 
+def _with_for_without(code: str) -> str | None:
+    """The sibling whose title says "with" where this one says "without" (K29.70 -> K29.71)."""
+    title = codeset.title(code)
+    if " without " not in title:
+        return None
+    wanted = title.replace(" without ", " with ").lower()
+    return next(
+        (c for c in codeset.family_codes(codeset.family(code)) if codeset.title(c).lower() == wanted), None
+    )
+
+
 def prefer_specific(candidates: list[Candidate]) -> list[Candidate]:
     """Drop an unspecified code when the note also supports a specific code of its category."""
     by_family: dict[str, list[Candidate]] = {}
@@ -83,6 +97,9 @@ def prefer_specific(candidates: list[Candidate]) -> list[Candidate]:
     out = []
     for candidate in candidates:
         siblings = [c for c in by_family[candidate.family] if c.code != candidate.code]
+        # "Gastritis, unspecified, without bleeding" beside "..., with bleeding": the note stated it.
+        if any(_with_for_without(candidate.code) == c.code for c in siblings):
+            continue
         specific = [c for c in siblings if not _is_unspecified(c.code)]
         if _is_unspecified(candidate.code) and specific:
             continue
@@ -179,6 +196,78 @@ def apply_combinations(candidates: list[Candidate]) -> list[Candidate]:
     return out
 
 
+DIABETES_WITH_FILE = Path(__file__).parent / "data" / "diabetes_with.tsv"
+DIABETES_FAMILIES = ("E08", "E09", "E10", "E11", "E13")
+
+
+@lru_cache(maxsize=1)
+def diabetes_with() -> dict[str, str]:
+    """Condition code -> the ending of the diabetes code the index gives "with" it (``data/diabetes_with.tsv``)."""
+    return {code: ending for code, ending, *_ in tsv.rows(DIABETES_WITH_FILE)}
+
+
+# Where a condition written apart from the diabetes list ("hypoglycemia managed with ..." in the
+# course) is this encounter's: not reviews of systems, exams, labs or past histories.
+DIABETES_WITH_SECTIONS = frozenset(
+    ["assessment", "chief_complaint", "indication", "hospital_course", "hpi", "plan"]
+)
+
+
+def _stated_conditions(text: str, codes: set[str]) -> dict[str, list[Evidence]]:
+    """Mentions of ``codes`` (lexicon phrases) asserted in this encounter's sections of the note."""
+    doc = ClinicalText(text)
+    found: dict[str, list[Evidence]] = {}
+    for entry, start, end in default_lexicon().scan(text):
+        section = doc.sections.at(start).kind
+        if entry.code not in codes or section not in DIABETES_WITH_SECTIONS:
+            continue
+        context = doc.context(start, end)
+        if (
+            context.negated
+            or context.historical
+            or context.family
+            or context.hypothetical
+            or context.uncertain
+        ):
+            continue
+        found.setdefault(entry.code, []).append(Evidence(start, end, text[start:end], section))
+    return found
+
+
+def apply_diabetes_with(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """Diabetes with hyperglycemia, hypoglycemia, gastroparesis...: the combination code (E11.65) in
+    place of the condition's own code (R73.9) and of the plain diabetes code (E11.9); a condition
+    whose "code first" note names the combination code (gastroparesis, K31.84) keeps its own code."""
+    out = list(candidates)
+    families = [f for f in DIABETES_FAMILIES if any(c.family == f for c in out)]
+    if not families:
+        return out
+    stated = _stated_conditions(text, set(diabetes_with()))
+    for dm_family in families:
+        diabetes = [c for c in out if c.family == dm_family]
+        for condition_code, ending in diabetes_with().items():
+            code = dm_family + ending
+            condition = [c for c in out if c.code == condition_code]
+            evidence = [e for c in condition for e in c.evidence] + stated.get(condition_code, [])
+            if not evidence or not codeset.is_billable(code):
+                continue
+            plain = [c for c in out if c.code == f"{dm_family}.9"]
+            # Gastroparesis (K31.84) says "code first ... diabetes (E11.43)": both are coded.
+            kept = any(r.contains(code) for r in codeset.code_first(condition_code))
+            for c in [*plain, *([] if kept else condition)]:
+                out.remove(c)
+            found = next((c for c in out if c.code == code), None)
+            if found is None:
+                why = f"combination: diabetes {codeset.title(code).split(' with ', 1)[-1].lower()}"
+                found = _combined(code, plain or diabetes[:1], why)
+                out.append(found)
+            merged = _merge(found, [*([] if kept else condition), *plain])
+            seen = {(e.start, e.end) for e in merged.evidence}
+            extra = [e for e in evidence if (e.start, e.end) not in seen]
+            out[out.index(found)] = replace(merged, evidence=[*merged.evidence, *extra])
+    return out
+
+
 _HYPOXIA = re.compile(r"\bhypox\w*|\bhypoxem\w*|\bdesaturat\w*", re.I)
 _HYPERCAPNIA = re.compile(r"\bhypercapn\w*|\bhypercarb\w*|\bco2 retention\b", re.I)
 
@@ -245,6 +334,46 @@ def add_bph_symptoms(candidates: list[Candidate], text: str) -> list[Candidate]:
     upgraded = replace(bph, code="N40.1", title=codeset.title("N40.1"))
     upgraded.notes = [*bph.notes, "lower urinary tract symptoms documented"]
     return [*out, upgraded]
+
+
+def add_associated_symptoms(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """The symptoms a diagnosis's "use additional code for associated symptoms" note lists, where
+    the note states them anywhere (history, review of systems, course) and not negated, historical
+    or about a relative: "BPH with LUTS" (N40.1) asks for the urinary frequency and nocturia the
+    history describes. Symptom codes are otherwise taken only from where a diagnosis is stated."""
+    wanting = [c for c in candidates if codeset.associated_symptoms(c.code)]
+    if not wanting:
+        return candidates
+    out = list(candidates)
+    present = {c.code for c in out}
+    doc = ClinicalText(text)
+    for entry, start, end in default_lexicon().scan(text):
+        if entry.code in present:
+            continue
+        parent = next(
+            (c for c in wanting if any(r.contains(entry.code) for r in codeset.associated_symptoms(c.code))),
+            None,
+        )
+        if parent is None:
+            continue
+        context = doc.context(start, end)
+        if context.negated or context.historical or context.family or context.hypothetical:
+            continue
+        evidence = Evidence(start, end, text[start:end], doc.sections.at(start).kind)
+        why = f"use additional code: symptom associated with {parent.code}"
+        out.append(
+            Candidate(
+                entry.code,
+                codeset.title(entry.code),
+                parent.score - 0.05,
+                [evidence],
+                why,
+                "rule",
+                principal_key=(9, 9, start),
+            )
+        )
+        present.add(entry.code)
+    return out
 
 
 _INSULIN = re.compile(
@@ -480,6 +609,39 @@ def apply_drug_manifestations(candidates: list[Candidate], text: str) -> list[Ca
     return _merge_same_codes(out)
 
 
+# A pleural effusion the note ties, in one statement, to a condition classified elsewhere ("CHF
+# with pleural effusion", "effusion from pneumonia") is J91.8, "Pleural effusion in other conditions
+# classified elsewhere" (J90 is "not elsewhere classified"; J91.8: code first the underlying disease).
+EFFUSION_CAUSES = ("I50", "I11", "I13", "J12", "J13", "J14", "J15", "J16", "J17", "J18")
+
+
+def _same_statement(text: str, a: Candidate, b: Candidate) -> bool:
+    return any(
+        abs(x.start - y.start) <= _SAME_STATEMENT
+        and not _STATEMENT_BREAK.search(text, min(x.start, y.start), max(x.end, y.end))
+        for x in a.evidence
+        for y in b.evidence
+    )
+
+
+def apply_effusion_in_other_conditions(candidates: list[Candidate], text: str) -> list[Candidate]:
+    causes = [c for c in candidates if c.family in EFFUSION_CAUSES]
+    out = []
+    for candidate in candidates:
+        if candidate.code == "J90" and any(_same_statement(text, candidate, c) for c in causes):
+            candidate = replace(
+                candidate,
+                code="J91.8",
+                title=codeset.title("J91.8"),
+                notes=[
+                    *candidate.notes,
+                    "effusion of a condition classified elsewhere, in the same statement",
+                ],
+            )
+        out.append(candidate)
+    return _merge_same_codes(out)
+
+
 _HF_SYSTOLIC = re.compile(
     r"\bsystolic\b(?!\s+(?:ejection|murmur|blood|pressure|bp|function\s+(?:is\s+)?normal))", re.I
 )
@@ -566,7 +728,10 @@ def apply_rules(candidates: list[Candidate], text: str, threshold: float) -> lis
     steps = refine_from_statement(steps, text)
     steps = apply_combinations(steps)
     steps = apply_drug_manifestations(steps, text)
+    steps = apply_diabetes_with(steps, text)
+    steps = apply_effusion_in_other_conditions(steps, text)
     steps = add_bph_symptoms(steps, text)
+    steps = add_associated_symptoms(steps, text)
     steps = add_respiratory_failure_type(steps, text)
     steps = add_alzheimer_dementia(steps)
     steps = add_medication_status(steps, text)

@@ -28,6 +28,7 @@ _NOT_REFINED = ("S", "T", "C77", "C78", "C79", "C80")
 _LIST_NUMBER = re.compile(r"(?<![\w.,])\d{1,2}[.)](?=\s)")  # "1. Acute on chronic ...": not "stage 1"
 _NUMBERED = frozenset(["stage", "type", "grade", "class", "degree"])
 _WORD = re.compile(r"[a-z0-9]+(?:'s)?")
+_WITHOUT = re.compile(r"\bwithout\b[^,]*", re.I)
 
 
 def words_of(text: str) -> set[str]:
@@ -86,7 +87,9 @@ def refine_all(code: str, words: set[str]) -> list[str]:
     elif len(words & {"right", "left"}) == 1:
         words = words | {"unilateral"}
     words = words | default_words().get(codeset.family(code), set())
-    base = words_of(codeset.title(code))
+    # "Gastritis, unspecified, without bleeding": what the plain code says is absent is no part
+    # of it, so the sibling "..., with bleeding" adds "bleeding".
+    base = words_of(_WITHOUT.sub(" ", codeset.title(code)))
     idf = default_index().idf
     scored: list[tuple[tuple, str]] = []
     for sibling in codeset.family_codes(codeset.family(code)):

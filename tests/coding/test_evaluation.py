@@ -173,6 +173,7 @@ def test_the_shipped_split_holds_out_reports_never_used_for_tuning():
     from coding.evaluation import read_splits
 
     splits = read_splits(Path(__file__).resolve().parents[2] / "coding" / "labels" / "splits.tsv")
-    assert set(splits.values()) == {"dev", "heldout", "heldout2"}
+    assert set(splits.values()) == {"dev", "heldout", "heldout2", "heldout3"}
     assert sum(1 for split in splits.values() if split == "heldout") == 24
     assert sum(1 for split in splits.values() if split == "heldout2") == 18
+    assert sum(1 for split in splits.values() if split == "heldout3") == 18

@@ -73,7 +73,7 @@ def test_the_shipped_weights_belong_to_the_live_coding_adapter(settings):
     assert RankerWeights.load().adapter_version == live
 
 
-@pytest.mark.parametrize("split", ["heldout", "heldout2"])
+@pytest.mark.parametrize("split", ["heldout", "heldout2", "heldout3"])
 def test_training_refuses_held_out_reports(tmp_path, split):
     data = tmp_path / "d.jsonl"
     data.write_text(json.dumps({"id": "a", "text": "x", "codes": ["I10"], "split": split}) + "\n")

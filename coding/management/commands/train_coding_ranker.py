@@ -6,7 +6,8 @@ candidate the production path finds is a row, labelled by whether the gold codes
 cross-validation over reports (folds by a hash of the id): the lowest one whose pooled
 precision over the held-back folds stays at or above ``--target-precision``, so more codes
 are suggested only while a coder still accepts that share of them. Lines whose ``split`` is
-``heldout`` or ``heldout2`` are refused: held-out reports never tune anything.
+``heldout``, ``heldout2`` or ``heldout3`` (any ``heldout*``) are refused: held-out reports never tune
+anything.
 """
 
 from __future__ import annotations
