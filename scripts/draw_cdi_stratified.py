@@ -33,7 +33,10 @@ over sample size):
 w_F TP_F / (w_F (TP_F + FN_F) + w_U FN_U): every gap the sample of U holds stands for w_U gaps of
 the pool.) The false-alarm rate on gap-free notes is weighted the same way. 95 % intervals: a
 bootstrap over reports within each stratum (percentiles), and a Wilson interval on the unweighted
-precision. The note text is never written anywhere.
+precision. The bootstrap says nothing about U when U's sample holds no gap (every resample holds
+none), so where all of F was drawn (a census: its TP and FN are exact for the pool) the recall
+interval is also given as `recall95_census_f`: U's missed gaps bounded by an exact Poisson interval
+on its sample's count, scaled by |U| / n_U. The note text is never written anywhere.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def draw(
     u = rng.sample(list(unflagged), min(n_unflagged, len(unflagged)))
     mixed = f + u
     rng.shuffle(mixed)
-    strata = {n: "F" for n in f} | {n: "U" for n in u}
+    strata = dict.fromkeys(f, "F") | dict.fromkeys(u, "U")
     return mixed, strata
 
 
@@ -93,7 +96,9 @@ class Report:
         return self.gap_free and self.fp > 0
 
 
-def score_report(gold: Iterable[tuple[str, str]], predicted: Iterable[tuple[str, str]], stratum: str) -> Report:
+def score_report(
+    gold: Iterable[tuple[str, str]], predicted: Iterable[tuple[str, str]], stratum: str
+) -> Report:
     """TP / FP / FN of one report, each (category, condition) pair counted once (evaluation.md)."""
     g, p = set(gold), set(predicted)
     return Report(stratum, len(g & p), len(p - g), len(g - p))
@@ -158,6 +163,49 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (centre - half, centre + half)
 
 
+def poisson_upper(k: int, tail: float = 0.025) -> float:
+    """Exact upper confidence bound of a Poisson mean after observing k events: the mean whose
+    P(X <= k) equals `tail` (0.025: the upper end of a two-sided 95 % interval; 2.996 for k = 0
+    at 0.05, the "rule of three")."""
+    lo, hi = 0.0, 10.0 + 10.0 * k
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        term = cdf = math.exp(-mid)
+        for i in range(1, k + 1):
+            term *= mid / i
+            cdf += term
+        lo, hi = (mid, hi) if cdf > tail else (lo, mid)
+    return (lo + hi) / 2
+
+
+def poisson_lower(k: int, tail: float = 0.025) -> float:
+    """Exact lower confidence bound of a Poisson mean after k events (0 for k = 0)."""
+    if k == 0:
+        return 0.0
+    lo, hi = 0.0, float(k)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        term = cdf = math.exp(-mid)
+        for i in range(1, k):
+            term *= mid / i
+            cdf += term
+        # P(X >= k) = 1 - P(X <= k - 1) rises with the mean
+        lo, hi = (mid, hi) if 1 - cdf < tail else (lo, mid)
+    return (lo + hi) / 2
+
+
+def recall_interval_census_f(
+    tp_f: int, fn_f: int, fn_u: int, n_u: int, size_u: int, tail: float = 0.025
+) -> tuple[float, float]:
+    """95 % interval of the pool's recall when all of F was labelled (a census: TP_F and FN_F are
+    exact) and U was sampled: U's missed gaps are |U| / n_U times a Poisson count, bounded exactly.
+    With no gap in U's sample the upper end is TP_F / (TP_F + FN_F) and the lower end is set by
+    how many gaps U could hold unseen."""
+    fn_u_low = size_u * poisson_lower(fn_u, tail) / n_u
+    fn_u_high = size_u * poisson_upper(fn_u, tail) / n_u
+    return (_ratio(tp_f, tp_f + fn_f + fn_u_high), _ratio(tp_f, tp_f + fn_f + fn_u_low))
+
+
 def _pairs(gaps: Iterable[dict[str, object]]) -> set[tuple[str, str]]:
     return {(str(g["category"]), str(g["condition"])) for g in gaps}
 
@@ -193,7 +241,14 @@ def estimate(dataset: Path, predictions: Path, sealed: Path, rounds: int, seed: 
     tp = sum(r.tp for r in reports)
     fp = sum(r.fp for r in reports)
     fn = sum(r.fn for r in reports)
+    f, u = per_stratum.get("F", {}), per_stratum.get("U", {})
+    census = bool(f) and f["drawn"] == f["population"] and u and u["tp"] == 0 and u["fp"] == 0
     return {
+        "recall95_census_f": (
+            recall_interval_census_f(f["tp"], f["fn"], u["fn"], u["drawn"], u["population"])
+            if census
+            else None
+        ),
         "per_stratum": per_stratum,
         "unweighted": {
             "precision": _ratio(tp, tp + fp),
@@ -224,14 +279,18 @@ def _flags(names: Sequence[str], reports: Path) -> dict[str, bool]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("draw")
     d.add_argument("--seed", type=int, required=True)
     d.add_argument("--flagged", type=int, default=60, help="the most reports drawn from F")
     d.add_argument("--unflagged", type=int, default=40, help="reports drawn from U")
     d.add_argument("--out", required=True, help="the mixed list of names (the only file to read)")
-    d.add_argument("--sealed", required=True, help="strata and sizes (not to be read before the labels are committed)")
+    d.add_argument(
+        "--sealed", required=True, help="strata and sizes (not to be read before the labels are committed)"
+    )
     d.add_argument("--shared-data", default=str(SHARED))
     e = sub.add_parser("estimate")
     e.add_argument("--dataset", required=True)
@@ -243,7 +302,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "draw":
         shared = Path(args.shared_data)
-        done = _labelled_ids([shared / "labels" / "cdi-dev.jsonl", ROOT / "cdi" / "labels" / "cdi-extra.jsonl"])
+        done = _labelled_ids(
+            [shared / "labels" / "cdi-dev.jsonl", ROOT / "cdi" / "labels" / "cdi-extra.jsonl"]
+        )
         reports = shared / "mtsamples"
         pool = sorted(p.name for p in reports.glob("*.txt") if p.name not in done)
         flagged, unflagged = split_strata(_flags(pool, reports))
@@ -261,13 +322,15 @@ def main() -> None:
         Path(args.sealed).write_text(json.dumps(seal, indent=1) + "\n", encoding="utf-8")
         print(f"drew {len(mixed)} names to {args.out}")
     else:
-        result = estimate(Path(args.dataset), Path(args.predictions), Path(args.sealed), args.rounds, args.seed)
+        result = estimate(
+            Path(args.dataset), Path(args.predictions), Path(args.sealed), args.rounds, args.seed
+        )
         if args.json:
             print(json.dumps(result))
         else:
             for s, row in result["per_stratum"].items():
                 print(s, row)
-            for key in ("unweighted", "stratified", "bootstrap95"):
+            for key in ("unweighted", "stratified", "bootstrap95", "recall95_census_f"):
                 print(key, result[key])
 
 
