@@ -41,14 +41,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true")
 
-    def _load(self, paths: list[str], scorer) -> list[pol.LabelledSet]:
+    def _read(self, paths: list[str]) -> list[tuple[str, list]]:
         sets = []
         for path in paths:
             try:
-                records = load_dataset(path)
+                sets.append((_name(path), load_dataset(path)))
             except (DatasetError, OSError) as error:
                 raise CommandError(f"{path}: {error}") from None
-            sets.append(pol.collect(_name(path), records, scorer))
         return sets
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,6 +55,14 @@ class Command(BaseCommand):
 
         if set(options["train"]) & set(options["heldout"]):
             raise CommandError("a set cannot be both --train and --heldout")
+        # Read and check the data before loading the model: bad input fails fast, model or not.
+        train_data = self._read(options["train"])
+        heldout_data = self._read(options["heldout"])
+        shared = {r.id for _, records in train_data for r in records} & {
+            r.id for _, records in heldout_data for r in records
+        }
+        if shared:
+            raise CommandError(f"{len(shared)} note ids are in both --train and --heldout sets")
         try:
             with self.settings_enabled():
                 scorer, model = cdi_scorer()
@@ -63,11 +70,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if scorer is None:
             raise CommandError("no CDI model (CDI_MODEL_ENABLED is off)")
-        train = self._load(options["train"], scorer)
-        heldout = self._load(options["heldout"], scorer)
-        shared = frozenset().union(*(s.notes for s in train)) & frozenset().union(*(s.notes for s in heldout))
-        if shared:
-            raise CommandError(f"{len(shared)} note ids are in both --train and --heldout sets")
+        train = [pol.collect(name, records, scorer) for name, records in train_data]
+        heldout = [pol.collect(name, records, scorer) for name, records in heldout_data]
         folds = pol.cross_validate(train) if len(train) > 1 else []
         fitted = pol.fit(train)
         cv_rules = sum((f.rules for f in folds), pol.Counts())
