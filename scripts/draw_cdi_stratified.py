@@ -4,6 +4,14 @@
         --out var/batch10/names.txt --sealed cdi/labels/batch10-strata.json
     python scripts/draw_cdi_stratified.py estimate --dataset var/eval/extra-test_batch10.jsonl \
         --predictions var/eval/pred-batch10.jsonl --sealed cdi/labels/batch10-strata.json [--json]
+    python scripts/draw_cdi_stratified.py draw-more --seed 1111 --unflagged 150 \
+        --from-sealed cdi/labels/batch10-strata.json --out var/batch11/names.txt \
+        --sealed cdi/labels/batch11-strata.json
+    python scripts/draw_cdi_stratified.py estimate \
+        --dataset var/eval/extra-batch10.jsonl --predictions var/eval/pred-batch10.jsonl \
+        --sealed cdi/labels/batch10-strata.json \
+        --dataset var/eval/extra-batch11.jsonl --predictions var/eval/pred-batch11.jsonl \
+        --sealed cdi/labels/batch11-strata.json [--json]
 
 Why: batches 4-9 were first looks at strata of note types, each small (44 gaps in all), and the
 blind-batch strata of `scripts/draw_cdi_batch.py` are exhausted. What is left is the pool of
@@ -37,6 +45,24 @@ precision. The bootstrap says nothing about U when U's sample holds no gap (ever
 none), so where all of F was drawn (a census: its TP and FN are exact for the pool) the recall
 interval is also given as `recall95_census_f`: U's missed gaps bounded by an exact Poisson interval
 on its sample's count, scaled by |U| / n_U. The note text is never written anywhere.
+
+`draw-more` (batch 11) draws a further seeded random sample of an earlier draw's U, to tighten the
+recall bound. The stratum is exactly the earlier one: it is rebuilt from the earlier sealed file and
+the label files, never by running the rules again (a newer knowledge base would define another U).
+The earlier pool is every MTSamples report in neither cdi-dev nor the cdi-extra splits labelled
+before that draw (splits `train`, `test` and `test_batchN` with N below the earlier batch's number),
+checked against the sealed pool size; U is that pool minus the sealed F names (all of F was drawn,
+so U is known exactly), checked against the sealed |U|. The reports the earlier draw took from U,
+and any labelled since, are left out; the sample is drawn from the rest and its names are written
+sorted (every one is in U, so there is nothing to hide from the labeller but the predictions). Its
+sealed file names the earlier one (`parent`) and holds U's size, the number already drawn from U
+and the names drawn now.
+
+`estimate` takes several labelled batches (`--dataset`, `--predictions` and `--sealed` repeated, in
+the same order): their U samples are pooled into one. Drawing n_1 reports of U, then n_2 of the
+rest, both without replacement and by seed, gives a simple random sample of n_1 + n_2 reports of U,
+so the pooled weight is |U| / (n_1 + n_2). The batches must agree on the stratum sizes and share no
+report; a stratum census (F) may come from one batch only.
 """
 
 from __future__ import annotations
@@ -75,6 +101,43 @@ def draw(
     rng.shuffle(mixed)
     strata = dict.fromkeys(f, "F") | dict.fromkeys(u, "U")
     return mixed, strata
+
+
+def earlier_pool(
+    all_names: Iterable[str], dev_ids: Iterable[str], extra_splits: dict[str, list[str]], batch: int
+) -> list[str]:
+    """The unlabelled pool as it was when batch `batch` was drawn: every report in neither cdi-dev
+    nor a cdi-extra split labelled before that batch (`train`, `test`, `test_batchN` with N < batch)."""
+    before: set[str] = set(dev_ids)
+    for split, names in extra_splits.items():
+        number = split.removeprefix("test_batch")
+        if split.startswith("test_batch") and number.isdigit() and int(number) >= batch:
+            continue
+        before.update(names)
+    return sorted(n for n in all_names if n not in before)
+
+
+def unflagged_of(pool: Sequence[str], seal: dict) -> list[str]:
+    """U of an earlier draw whose F was a census: its pool minus its sealed F names; the sizes are
+    checked against the seal, so a changed label file or pool cannot silently change the stratum."""
+    if len(pool) != seal["pool"]:
+        raise SystemExit(f"the rebuilt pool holds {len(pool)} reports, the seal {seal['pool']}")
+    flagged = {n for n, s in seal["strata"].items() if s == "F"}
+    if len(flagged) != seal["sizes"]["F"]:
+        raise SystemExit("the earlier draw did not take all of F: its U cannot be rebuilt without the rules")
+    unflagged = sorted(set(pool) - flagged)
+    if len(unflagged) != seal["sizes"]["U"]:
+        raise SystemExit(f"the rebuilt U holds {len(unflagged)} reports, the seal {seal['sizes']['U']}")
+    return unflagged
+
+
+def draw_more(
+    unflagged: Sequence[str], taken: Iterable[str], n: int, seed: int
+) -> list[str]:
+    """A seeded random sample of n reports of U not yet taken, sorted."""
+    taken = set(taken)
+    rest = sorted(set(unflagged) - taken)
+    return sorted(random.Random(seed).sample(rest, min(n, len(rest))))
 
 
 # --- estimating ----------------------------------------------------------------------------
@@ -214,14 +277,45 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def estimate(dataset: Path, predictions: Path, sealed: Path, rounds: int, seed: int) -> dict[str, object]:
-    seal = json.loads(sealed.read_text(encoding="utf-8"))
+def merge_seals(seals: Sequence[dict]) -> dict:
+    """One seal for several batches drawn from the same strata: sizes must agree, no report may be
+    in two batches, and the drawn counts add up (sequential samples without replacement of a stratum
+    pool into one simple random sample of it)."""
+    sizes = seals[0]["sizes"]
+    strata: dict[str, str] = {}
+    drawn: dict[str, int] = dict.fromkeys(sizes, 0)
+    for seal in seals:
+        if seal["sizes"] != sizes:
+            raise SystemExit(f"the batches disagree on the stratum sizes: {seal['sizes']} vs {sizes}")
+        twice = set(strata) & set(seal["strata"])
+        if twice:
+            raise SystemExit(f"{len(twice)} reports are in two batches")
+        strata.update(seal["strata"])
+        for s in sizes:
+            drawn[s] += sum(1 for v in seal["strata"].values() if v == s)
+    for s in sizes:
+        if drawn[s] > sizes[s]:
+            raise SystemExit(f"stratum {s}: {drawn[s]} drawn of {sizes[s]}")
+    return {"sizes": sizes, "drawn": drawn, "strata": strata}
+
+
+def estimate(
+    datasets: Sequence[Path], predictions: Sequence[Path], sealed: Sequence[Path], rounds: int, seed: int
+) -> dict[str, object]:
+    if not (len(datasets) == len(predictions) == len(sealed)) or not datasets:
+        raise SystemExit("give --dataset, --predictions and --sealed once per batch, in the same order")
+    seals = [json.loads(p.read_text(encoding="utf-8")) for p in sealed]
+    gold: dict[str, set[tuple[str, str]]] = {}
+    pred: dict[str, set[tuple[str, str]]] = {}
+    for dataset, prediction, one in zip(datasets, predictions, seals, strict=True):
+        g = {line["id"]: _pairs(line.get("gaps", [])) for line in _read_jsonl(dataset)}
+        missing = set(one["strata"]) ^ set(g)
+        if missing:
+            raise SystemExit(f"{dataset}: the data set and the sealed strata differ on {len(missing)} names")
+        gold.update(g)
+        pred.update({line["id"]: _pairs(line.get("gaps", [])) for line in _read_jsonl(prediction)})
+    seal = merge_seals(seals)
     strata: dict[str, str] = seal["strata"]
-    gold = {line["id"]: _pairs(line.get("gaps", [])) for line in _read_jsonl(dataset)}
-    pred = {line["id"]: _pairs(line.get("gaps", [])) for line in _read_jsonl(predictions)}
-    missing = set(strata) ^ set(gold)
-    if missing:
-        raise SystemExit(f"the data set and the sealed strata differ on {len(missing)} names")
     reports = [score_report(gold[n], pred.get(n, set()), strata[n]) for n in sorted(strata)]
     w = weights(seal["sizes"], seal["drawn"])
     per_stratum = {}
@@ -293,9 +387,16 @@ def main() -> None:
     )
     d.add_argument("--shared-data", default=str(SHARED))
     e = sub.add_parser("estimate")
-    e.add_argument("--dataset", required=True)
-    e.add_argument("--predictions", required=True)
-    e.add_argument("--sealed", required=True)
+    e.add_argument("--dataset", required=True, action="append", help="once per batch")
+    e.add_argument("--predictions", required=True, action="append", help="once per batch, same order")
+    e.add_argument("--sealed", required=True, action="append", help="once per batch, same order")
+    m = sub.add_parser("draw-more")
+    m.add_argument("--seed", type=int, required=True)
+    m.add_argument("--unflagged", type=int, required=True, help="reports drawn from the earlier U")
+    m.add_argument("--from-sealed", required=True, help="the earlier draw's sealed file (its F a census)")
+    m.add_argument("--out", required=True, help="the sorted list of names")
+    m.add_argument("--sealed", required=True, help="this draw's seal, in the earlier seal's format")
+    m.add_argument("--shared-data", default=str(SHARED))
     e.add_argument("--rounds", type=int, default=2000)
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--json", action="store_true")
@@ -321,9 +422,40 @@ def main() -> None:
         Path(args.sealed).parent.mkdir(parents=True, exist_ok=True)
         Path(args.sealed).write_text(json.dumps(seal, indent=1) + "\n", encoding="utf-8")
         print(f"drew {len(mixed)} names to {args.out}")
+    elif args.command == "draw-more":
+        shared = Path(args.shared_data)
+        parent = Path(args.from_sealed)
+        seal = json.loads(parent.read_text(encoding="utf-8"))
+        batch = int("".join(c for c in parent.name.split("-")[0] if c.isdigit()))
+        splits = json.loads((ROOT / "cdi" / "labels" / "splits.json").read_text(encoding="utf-8"))
+        names = sorted(p.name for p in (shared / "mtsamples").glob("*.txt"))
+        dev = _labelled_ids([shared / "labels" / "cdi-dev.jsonl"])
+        unflagged = unflagged_of(earlier_pool(names, dev, splits["cdi-extra"], batch), seal)
+        labelled_since = _labelled_ids([ROOT / "cdi" / "labels" / "cdi-extra.jsonl"]) & set(unflagged)
+        taken = {n for n, s in seal["strata"].items() if s == "U"}
+        drawn = draw_more(unflagged, taken | labelled_since, args.unflagged, args.seed)
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text("".join(n + "\n" for n in drawn), encoding="utf-8")
+        out = {
+            "seed": args.seed,
+            "parent": parent.name,
+            "pool": seal["pool"],
+            "sizes": seal["sizes"],
+            "drawn": {"F": 0, "U": len(drawn)},
+            "already_drawn_from_u": len(taken),
+            "labelled_since_left_out": len(labelled_since - taken),
+            "strata": dict.fromkeys(drawn, "U"),
+        }
+        Path(args.sealed).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.sealed).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        print(f"drew {len(drawn)} of the {len(unflagged) - len(taken | labelled_since)} reports left in U")
     else:
         result = estimate(
-            Path(args.dataset), Path(args.predictions), Path(args.sealed), args.rounds, args.seed
+            [Path(p) for p in args.dataset],
+            [Path(p) for p in args.predictions],
+            [Path(p) for p in args.sealed],
+            args.rounds,
+            args.seed,
         )
         if args.json:
             print(json.dumps(result))
