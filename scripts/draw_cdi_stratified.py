@@ -131,9 +131,7 @@ def unflagged_of(pool: Sequence[str], seal: dict) -> list[str]:
     return unflagged
 
 
-def draw_more(
-    unflagged: Sequence[str], taken: Iterable[str], n: int, seed: int
-) -> list[str]:
+def draw_more(unflagged: Sequence[str], taken: Iterable[str], n: int, seed: int) -> list[str]:
     """A seeded random sample of n reports of U not yet taken, sorted."""
     taken = set(taken)
     rest = sorted(set(unflagged) - taken)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import sys
 from pathlib import Path
@@ -116,3 +117,106 @@ def test_recall_interval_with_a_census_of_f_is_bounded_by_what_u_could_hold_unse
     assert low == pytest.approx(32 / (36 + 1725 * 3.688879 / 40), rel=1e-5)
     low2, high2 = stratified_script.recall_interval_census_f(tp_f=32, fn_f=4, fn_u=1, n_u=40, size_u=1725)
     assert low2 < low and high2 < high
+
+
+# --- batch 11: a further sample of an earlier draw's U, and estimates over several batches ---------
+
+
+def test_earlier_pool_leaves_out_cdi_dev_and_splits_labelled_before_the_batch_only():
+    names = [f"r{i}.txt" for i in range(10)]
+    splits = {
+        "train": ["r0.txt"],
+        "test": ["r1.txt"],
+        "test_batch9": ["r2.txt"],
+        "test_batch10": ["r3.txt", "r4.txt"],  # drawn from the pool at batch 10: still in it
+        "test_batch11": ["r5.txt"],  # labelled later: still in the pool as it was
+    }
+    pool = stratified_script.earlier_pool(names, ["r9.txt"], splits, batch=10)
+    assert pool == ["r3.txt", "r4.txt", "r5.txt", "r6.txt", "r7.txt", "r8.txt"]
+
+
+def _seal(pool, flagged, u_drawn, size_u):
+    strata = dict.fromkeys(flagged, "F") | dict.fromkeys(u_drawn, "U")
+    return {"pool": pool, "sizes": {"F": len(flagged), "U": size_u}, "strata": strata}
+
+
+def test_unflagged_of_rebuilds_u_from_the_seal_and_checks_its_sizes():
+    pool = [f"r{i}" for i in range(10)]
+    seal = _seal(10, ["r0", "r1"], ["r5"], 8)
+    assert stratified_script.unflagged_of(pool, seal) == [f"r{i}" for i in range(2, 10)]
+    with pytest.raises(SystemExit):  # a label file changed since: the pool is not the sealed one
+        stratified_script.unflagged_of(pool[:-1], seal)
+    with pytest.raises(SystemExit):  # U's size disagrees with the seal
+        stratified_script.unflagged_of(pool, _seal(10, ["r0", "r1"], ["r5"], 7))
+    sampled_f = {"pool": 10, "sizes": {"F": 3, "U": 7}, "strata": {"r0": "F", "r1": "F", "r5": "U"}}
+    with pytest.raises(SystemExit):  # F was sampled, not a census: U cannot be rebuilt without the rules
+        stratified_script.unflagged_of(pool, sampled_f)
+
+
+def test_draw_more_is_seeded_and_never_takes_a_report_already_drawn():
+    unflagged = [f"u{i:03d}" for i in range(200)]
+    taken = set(unflagged[:40])
+    drawn = stratified_script.draw_more(unflagged, taken, 120, seed=1111)
+    assert len(drawn) == 120 and drawn == sorted(drawn)
+    assert not set(drawn) & taken
+    assert stratified_script.draw_more(unflagged, taken, 120, seed=1111) == drawn
+    assert stratified_script.draw_more(unflagged, taken, 120, seed=1112) != drawn
+    assert stratified_script.draw_more(unflagged, taken, 500, seed=1) == sorted(set(unflagged) - taken)
+
+
+def test_merge_seals_pools_the_u_samples_and_refuses_overlaps_or_other_strata():
+    first = _seal(110, [f"f{i}" for i in range(10)], [f"u{i}" for i in range(10)], 100)
+    second = {"pool": 110, "sizes": {"F": 10, "U": 100}, "strata": {f"u{i}": "U" for i in range(10, 30)}}
+    merged = stratified_script.merge_seals([first, second])
+    assert merged["drawn"] == {"F": 10, "U": 30}
+    assert len(merged["strata"]) == 40
+    with pytest.raises(SystemExit):
+        stratified_script.merge_seals([first, {**second, "strata": {"u3": "U"}}])
+    with pytest.raises(SystemExit):
+        stratified_script.merge_seals([first, {**second, "sizes": {"F": 10, "U": 99}}])
+
+
+def _write_batch(tmp_path, tag, gold, pred, seal):
+    dataset, predictions, sealed = (tmp_path / f"{tag}-{k}.json" for k in ("data", "pred", "seal"))
+    dataset.write_text(
+        "".join(
+            json.dumps({"id": n, "gaps": [{"category": c, "condition": k} for c, k in g]}) + "\n"
+            for n, g in gold.items()
+        )
+    )
+    predictions.write_text(
+        "".join(
+            json.dumps({"id": n, "gaps": [{"category": c, "condition": k} for c, k in p]}) + "\n"
+            for n, p in pred.items()
+        )
+    )
+    sealed.write_text(json.dumps(seal))
+    return dataset, predictions, sealed
+
+
+def test_estimate_over_two_batches_weights_u_by_the_pooled_sample_size(tmp_path):
+    gap = ("acuity", "heart_failure")
+    # batch A: a census of F (10 reports: 8 found, 2 missed) and 10 of U's 100 reports, none with a gap
+    flagged = [f"f{i}" for i in range(10)]
+    gold_a = {n: [gap] for n in flagged} | {f"u{i}": [] for i in range(10)}
+    pred_a = {n: ([gap] if i < 8 else [("organism", "pneumonia")]) for i, n in enumerate(flagged)}
+    seal_a = _seal(110, flagged, [f"u{i}" for i in range(10)], 100)
+    # batch B: 10 more reports of U, one holding a gap the rules missed
+    gold_b = {f"u{i}": ([gap] if i == 10 else []) for i in range(10, 20)}
+    seal_b = {"pool": 110, "sizes": {"F": 10, "U": 100}, "strata": dict.fromkeys(gold_b, "U")}
+    a = _write_batch(tmp_path, "a", gold_a, pred_a, seal_a)
+    b = _write_batch(tmp_path, "b", gold_b, {}, seal_b)
+    result = stratified_script.estimate([a[0], b[0]], [a[1], b[1]], [a[2], b[2]], rounds=200, seed=0)
+    u = result["per_stratum"]["U"]
+    assert (u["drawn"], u["fn"], u["weight"]) == (20, 1, pytest.approx(5.0))  # 100 / (10 + 10), not 100 / 10
+    assert result["stratified"]["recall"] == pytest.approx(8 / (8 + 2 + 5))
+    assert result["stratified"]["precision"] == pytest.approx(8 / 10)
+    low, high = result["recall95_census_f"]
+    assert low == pytest.approx(8 / (10 + 100 * stratified_script.poisson_upper(1) / 20))
+    assert high == pytest.approx(8 / (10 + 100 * stratified_script.poisson_lower(1) / 20))
+    # batch A alone: U's 10 gap-free reports say nothing missed
+    alone = stratified_script.estimate([a[0]], [a[1]], [a[2]], rounds=200, seed=0)
+    assert alone["stratified"]["recall"] == pytest.approx(8 / 10)
+    assert alone["per_stratum"]["U"]["weight"] == pytest.approx(10.0)
+    with pytest.raises(SystemExit):  # the same batch twice shares every report
+        stratified_script.estimate([a[0], a[0]], [a[1], a[1]], [a[2], a[2]], rounds=10, seed=0)
