@@ -22,6 +22,7 @@ from cdi.clinical.context import (
     _backward_scope_reaches,
     _forward_scope_reaches,
 )
+from cdi.clinical.sections import Section
 
 from . import adverse, codeset, encounter, metastasis, specificity, tobacco, tsv
 from .embedding import Retriever
@@ -239,6 +240,47 @@ class Candidate:
         return codeset.family(self.code)
 
 
+# An office or ED note often states the reason for the visit only in the opening sentences of its
+# history ("presents with three days of cough and sore throat"): under the outpatient rules a
+# symptom is coded when no definitive diagnosis explains it (guideline IV.D), and the ranker
+# weighs whether one does. Further into the history, symptoms are the narrative's, not the visit's.
+OPENING_SENTENCES = 2
+
+
+def _opens_history(text: str, doc: ClinicalText, section_info: Section, start: int) -> bool:
+    if section_info.kind != "hpi":
+        return False
+    cursor = section_info.body_start
+    for _ in range(OPENING_SENTENCES):
+        while cursor < section_info.end and text[cursor].isspace():
+            cursor += 1
+        if cursor >= section_info.end:
+            return False
+        _, sentence_end = doc.sentence(cursor)
+        if sentence_end <= cursor:
+            return False
+        if start < sentence_end:
+            return True
+        cursor = sentence_end
+    return False
+
+
+def _drop_explained_opening_symptoms(by_code: dict[str, Candidate]) -> None:
+    """Symptoms read only from the opening of the history stand when the note states no diagnosis
+    where diagnoses are stated (assessment, chief complaint, indication): a definitive diagnosis
+    there is taken to explain them (guideline IV.D: symptoms only without one)."""
+    stated = any(
+        not candidate.code.startswith("R")
+        and any(item.section in SYMPTOM_SECTIONS for item in candidate.evidence)
+        for candidate in by_code.values()
+    )
+    if not stated:
+        return
+    for code, candidate in list(by_code.items()):
+        if code.startswith("R") and all(item.section == "hpi" for item in candidate.evidence):
+            del by_code[code]
+
+
 def _principal_rank(section: str, header: str) -> int:
     upper = header.upper()
     if section == "assessment" and any(
@@ -348,7 +390,11 @@ def find_candidates(
         if section == "past_medical_history" and not chronic:
             continue
         symptom = entry.code.startswith("R") or entry.finding
-        if symptom and section not in SYMPTOM_SECTIONS:
+        if (
+            symptom
+            and section not in SYMPTOM_SECTIONS
+            and not (setting != INPATIENT and _opens_history(text, doc, section_info, start))
+        ):
             continue
         context = doc.context(start, end, chronic=chronic)
         historical = context.historical
@@ -385,6 +431,7 @@ def find_candidates(
                 code = open_fracture(code)
             for sided in codeset.sided_codes(code, side.group(1).lower() if side else None):
                 _add(by_code, sided, entry, score, evidence, key, context.uncertain, section)
+    _drop_explained_opening_symptoms(by_code)
     _drug_candidates(text, setting, doc, by_code)
     _status_candidates(text, doc, by_code)
     _encounter_candidates(text, doc, by_code)

@@ -1,0 +1,135 @@
+"""Round 5: mechanisms aimed at where the held-out misses concentrate (coding_miss_report, in
+aggregate): outpatient symptoms and musculoskeletal complaints as the Alphabetic Index codes
+them, visit types as encounter Z codes, and the reason for an office visit stated only in the
+opening of its history; plus the aggregate miss breakdown itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from coding import codeset, lexicon
+from coding.candidates import find_candidates
+from coding.encounter import encounter_reasons
+from coding.misses import MissTable, chapter, miss_type
+from coding.rules import apply_rules
+from coding.setting import INPATIENT, OUTPATIENT
+
+
+def ruled(note: str, setting: str = OUTPATIENT) -> set[str]:
+    return {c.code for c in apply_rules(find_candidates(note, setting), note, 0.0)}
+
+
+# The miss breakdown ---------------------------------------------------------------------------
+
+
+def test_chapters_follow_the_tabular_ranges_not_the_first_letter():
+    assert chapter("D05.10") == "C-D49 neoplasms"
+    assert chapter("D64.9") == "D50-89 blood"
+    assert chapter("H10.9") == "H00-59 eye"
+    assert chapter("H66.90") == "H60-95 ear"
+    assert chapter("T38.0X5A") == "S-T injury/poisoning"
+    assert chapter("Z79.4") == "Z factors/status"
+    assert chapter("A41.9") == "A-B infectious"
+
+
+def test_each_gold_code_gets_the_first_stage_that_loses_it():
+    suggested, candidates = {"I10", "J189"}, {"I10", "J189", "E119", "N179", "K5900"}
+    assert miss_type("I10", suggested, candidates) == "exact"
+    assert miss_type("J181", suggested, candidates) == "sibling_suggested"
+    assert miss_type("E119", suggested, candidates) == "candidate_unsuggested"
+    assert miss_type("N170", suggested, candidates) == "sibling_candidate"
+    assert miss_type("R079", suggested, candidates) == "no_candidate"
+
+
+def test_the_table_counts_without_keeping_codes_or_ids():
+    table = MissTable()
+    table.add(["J18.9", "R07.9", "I10"], ["J18.9", "E78.5"], ["J18.9", "E78.5"], OUTPATIENT, {"I10": "hpi"})
+    data = table.as_dict()
+    total = data["chapters"][-1]
+    assert total == {
+        "chapter": "total",
+        "gold": 3,
+        "exact": 1,
+        "sibling_suggested": 0,
+        "candidate_unsuggested": 0,
+        "sibling_candidate": 0,
+        "no_candidate": 2,
+        "wrong_suggestions": 1,
+    }
+    assert data["first_listed"]["exact"] == 1
+    assert data["by_setting"][OUTPATIENT]["no_candidate"] == 2
+    assert data["no_candidate_mentions"] == {"hpi": 1, "no lexicon match": 1}
+    text = repr(data)
+    assert "J18" not in text and "R07" not in text and "E78" not in text
+
+
+# Outpatient complaints as the Alphabetic Index codes them --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [
+        ("Neck pain", "M54.2"),
+        ("Right ankle pain", "M25.571"),
+        ("Left calf pain", "M79.662"),
+        ("Arthralgias", "M25.50"),
+        ("Low back strain", "S39.012A"),
+        ("Left ankle sprain", "S93.402A"),
+        ("Numbness", "R20.0"),
+        ("Blurred vision", "H53.8"),
+        ("Lumbar degenerative disc disease", "M51.369"),
+        ("Right rotator cuff tear", "M75.101"),
+        ("Osteopenia", "M85.80"),
+    ],
+)
+def test_common_outpatient_complaints_are_candidates(statement, code):
+    assert code in ruled(f"ASSESSMENT:\n1. {statement}.\n")
+
+
+def test_every_round5_synonym_is_billable():
+    rows = [codes for _, codes in lexicon.read_synonyms()]
+    assert rows and all(codeset.is_billable(code) for codes in rows for code in codes)
+
+
+def test_a_denied_complaint_is_still_not_coded():
+    assert "M54.2" not in ruled("ASSESSMENT:\n1. Otitis media. No neck pain.\n")
+
+
+# Visit types as encounter Z codes --------------------------------------------------------------
+
+
+def test_a_visit_for_a_physical_or_a_preoperative_evaluation_is_its_encounter_code():
+    assert {r.code for r in encounter_reasons("He is here for his annual physical.")} == {"Z00.00"}
+    assert {r.code for r in encounter_reasons("She presents for a well-child check.")} == {"Z00.129"}
+    assert {r.code for r in encounter_reasons("He comes in for preoperative evaluation.")} == {"Z01.818"}
+    assert {r.code for r in encounter_reasons("Here for medication refills.")} == {"Z76.0"}
+
+
+def test_a_planned_physical_or_physical_therapy_is_not_this_visits_reason():
+    assert encounter_reasons("He will come back for his annual physical in a year.") == []
+    assert encounter_reasons("She is here for physical therapy.") == []
+    assert encounter_reasons("Preoperative evaluation education was given.") == []
+
+
+# The reason for an office visit stated only in the opening of the history -----------------------
+
+OPENING = (
+    "HISTORY OF PRESENT ILLNESS: This 30-year-old woman presents with cough and wheezing for 3 days. "
+    "She was seen last year for heartburn. Later she had dizziness at work.\n"
+    "PHYSICAL EXAMINATION: Lungs clear.\n"
+)
+
+
+def test_symptoms_opening_an_office_history_are_coded_when_no_diagnosis_is_stated():
+    found = ruled(OPENING)
+    assert {"R05.9", "R06.2"} <= found
+    assert "R42" not in found  # beyond the opening sentences: the narrative's, not the visit's
+
+
+def test_opening_symptoms_give_way_to_a_stated_diagnosis():
+    found = ruled(OPENING + "ASSESSMENT:\n1. Acute bronchitis.\n")
+    assert "J20.9" in found and not {"R05.9", "R06.2"} & found
+
+
+def test_opening_symptoms_are_read_only_under_the_outpatient_rules():
+    assert not {"R05.9", "R06.2"} & ruled(OPENING, INPATIENT)
