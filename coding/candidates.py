@@ -323,8 +323,35 @@ _SHORT_HISTORY_HEADER = re.compile(r"^(?:CLINICAL )?HISTORY$|^CLINICAL (?:INFORM
 SHORT_HISTORY_CHARS = 300
 
 
+# SOAP notes head their parts with one capital letter ("S:", "A:"), which the shared header
+# rules skip (a single letter is no header there): here they open the history, examination,
+# assessment and plan, so an assessment written after "A:" is read as one.
+_SOAP_HEADER = re.compile(r"(?m)^[ \t]*(?P<letter>[SOAP])[ \t]*:")
+SOAP_KINDS = {"S": "hpi", "O": "exam", "A": "assessment", "P": "plan"}
+
+
+def _soap_sections(doc: ClinicalText) -> None:
+    index = doc.sections
+    letters = list(_SOAP_HEADER.finditer(doc.text))
+    # Only a note that uses the scheme: at least two of the letters, one of them "A".
+    if len({m.group("letter") for m in letters}) < 2 or not any(m.group("letter") == "A" for m in letters):
+        return
+    added = [
+        Section(SOAP_KINDS[m.group("letter")], m.group("letter"), m.start("letter"), m.end(), m.end())
+        for m in letters
+    ]
+    ordered = sorted([*index.sections, *added], key=lambda section: section.start)
+    ends = [*(section.start for section in ordered[1:]), len(doc.text)]
+    index.sections = [
+        replace(section, end=end) for section, end in zip(ordered, ends, strict=True) if end > section.start
+    ]
+    index._starts = [section.start for section in index.sections]
+
+
 def coding_sections(doc: ClinicalText) -> ClinicalText:
-    """Relabel the sections that state why a procedure or test was done as ``indication``."""
+    """Relabel the sections that state why a procedure or test was done as ``indication``; read
+    SOAP one-letter headers as sections."""
+    _soap_sections(doc)
     index = doc.sections
     for position, section in enumerate(index.sections):
         header = re.sub(r"\s+", " ", section.header).strip()

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from cdi.clinical.context import ClinicalText
 from coding import codeset, lexicon
-from coding.candidates import find_candidates
+from coding.candidates import coding_sections, find_candidates
 from coding.encounter import encounter_reasons
 from coding.misses import MissTable, chapter, miss_type
 from coding.rules import apply_rules
@@ -133,3 +134,32 @@ def test_opening_symptoms_give_way_to_a_stated_diagnosis():
 
 def test_opening_symptoms_are_read_only_under_the_outpatient_rules():
     assert not {"R05.9", "R06.2"} & ruled(OPENING, INPATIENT)
+
+
+# SOAP one-letter headers ---------------------------------------------------------------------
+
+SOAP = (
+    "S: This 30-year-old woman has had a sore throat for 3 days.\n"
+    "O: Temperature 99. Pharynx red.\n"
+    "A: Acute bronchitis.\n"
+    "P: Fluids.\n"
+)
+
+
+def test_soap_letters_open_the_sections_they_stand_for():
+    doc = coding_sections(ClinicalText(SOAP))
+    kinds = {section.header: section.kind for section in doc.sections.sections}
+    assert kinds == {"S": "hpi", "O": "exam", "A": "assessment", "P": "plan"}
+    assert doc.sections.at(SOAP.index("Acute")).kind == "assessment"
+    assert doc.sections.at(SOAP.index("Fluids")).kind == "plan"
+
+
+def test_a_diagnosis_after_a_is_read_as_an_assessment():
+    bronchitis = [c for c in find_candidates(SOAP, OUTPATIENT) if c.code == "J20.9"]
+    assert bronchitis and bronchitis[0].evidence[0].section == "assessment"
+
+
+def test_a_lone_letter_and_colon_is_not_a_soap_scheme():
+    note = "HISTORY: Fell.\nA: He was found on the floor.\n"
+    doc = coding_sections(ClinicalText(note))
+    assert all(section.header != "A" for section in doc.sections.sections)
