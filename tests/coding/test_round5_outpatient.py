@@ -81,6 +81,13 @@ def test_the_table_counts_without_keeping_codes_or_ids():
         ("Lumbar degenerative disc disease", "M51.369"),
         ("Right rotator cuff tear", "M75.101"),
         ("Osteopenia", "M85.80"),
+        ("Rectal bleeding", "K62.5"),
+        ("Hives", "L50.9"),
+        ("Cerumen impaction", "H61.20"),
+        ("PTSD", "F43.10"),
+        ("Restless legs syndrome", "G25.81"),
+        ("Left distal radius fracture", "S52.502A"),
+        ("Corneal abrasion, left eye", "S05.02XA"),
     ],
 )
 def test_common_outpatient_complaints_are_candidates(statement, code):
