@@ -241,14 +241,14 @@ class Candidate:
 
 
 # An office or ED note often states the reason for the visit only in the opening sentences of its
-# history ("presents with three days of cough and sore throat"): under the outpatient rules a
+# history, or of its untitled first paragraph ("presents with three days of cough and sore throat"): under the outpatient rules a
 # symptom is coded when no definitive diagnosis explains it (guideline IV.D), and the ranker
 # weighs whether one does. Further into the history, symptoms are the narrative's, not the visit's.
 OPENING_SENTENCES = 2
 
 
 def _opens_history(text: str, doc: ClinicalText, section_info: Section, start: int) -> bool:
-    if section_info.kind != "hpi":
+    if section_info.kind not in ("hpi", "preamble"):
         return False
     cursor = section_info.body_start
     for _ in range(OPENING_SENTENCES):
@@ -277,7 +277,7 @@ def _drop_explained_opening_symptoms(by_code: dict[str, Candidate]) -> None:
     if not stated:
         return
     for code, candidate in list(by_code.items()):
-        if code.startswith("R") and all(item.section == "hpi" for item in candidate.evidence):
+        if code.startswith("R") and all(item.section in ("hpi", "preamble") for item in candidate.evidence):
             del by_code[code]
 
 

@@ -139,6 +139,12 @@ def test_opening_symptoms_give_way_to_a_stated_diagnosis():
     assert "J20.9" in found and not {"R05.9", "R06.2"} & found
 
 
+def test_symptoms_opening_an_untitled_first_paragraph_count_too():
+    note = "This 30-year-old woman presents with cough for 3 days.\n\nEXAM: Lungs clear.\n"
+    assert "R05.9" in ruled(note)
+    assert "R05.9" not in ruled(note + "ASSESSMENT: Acute bronchitis.\n")
+
+
 def test_opening_symptoms_are_read_only_under_the_outpatient_rules():
     assert not {"R05.9", "R06.2"} & ruled(OPENING, INPATIENT)
 
