@@ -348,6 +348,13 @@ def _soap_sections(doc: ClinicalText) -> None:
     index._starts = [section.start for section in index.sections]
 
 
+# Diagnosis lists under headers the shared rules do not know: a psychiatric note's multiaxial
+# diagnoses (DSM-IV Axis I clinical disorders, Axis II personality disorders, Axis III general
+# medical conditions; Axis IV stressors and V functioning are not diagnoses) and a consultant's
+# "OPINION".
+_DIAGNOSIS_HEADER = re.compile(r"^(?:AXIS (?:I|II|III|1|2|3)|(?:MEDICAL )?OPINION)$", re.I)
+
+
 def coding_sections(doc: ClinicalText) -> ClinicalText:
     """Relabel the sections that state why a procedure or test was done as ``indication``; read
     SOAP one-letter headers as sections."""
@@ -356,6 +363,9 @@ def coding_sections(doc: ClinicalText) -> ClinicalText:
     for position, section in enumerate(index.sections):
         header = re.sub(r"\s+", " ", section.header).strip()
         short = section.end - section.body_start <= SHORT_HISTORY_CHARS
+        if section.kind == "other" and _DIAGNOSIS_HEADER.match(header):
+            index.sections[position] = replace(section, kind="assessment")
+            continue
         if (section.kind in ("procedure", "labs", "other") and _INDICATION_HEADER.search(header)) or (
             section.kind == "hpi" and short and _SHORT_HISTORY_HEADER.match(header)
         ):

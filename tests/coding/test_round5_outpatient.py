@@ -176,3 +176,21 @@ def test_a_lone_letter_and_colon_is_not_a_soap_scheme():
     note = "HISTORY: Fell.\nA: He was found on the floor.\n"
     doc = coding_sections(ClinicalText(note))
     assert all(section.header != "A" for section in doc.sections.sections)
+
+
+# Diagnosis lists under headers the shared rules do not know ----------------------------------
+
+
+def test_multiaxial_psychiatric_diagnoses_are_an_assessment():
+    note = "AXIS I: Major depressive disorder.\nAXIS II: Deferred.\nAXIS III: Hypertension.\nAXIS IV: Job loss.\n"
+    doc = coding_sections(ClinicalText(note))
+    kinds = {section.header: section.kind for section in doc.sections.sections}
+    assert kinds["AXIS I"] == kinds["AXIS III"] == "assessment"
+    assert kinds["AXIS IV"] != "assessment"  # stressors, not diagnoses
+    hypertension = [c for c in find_candidates(note, INPATIENT) if c.code == "I10"]
+    assert hypertension and hypertension[0].evidence[0].section == "assessment"
+
+
+def test_a_consultants_opinion_is_an_assessment():
+    doc = coding_sections(ClinicalText("OPINION: Lumbar radiculopathy.\n"))
+    assert doc.sections.sections[-1].kind == "assessment"
