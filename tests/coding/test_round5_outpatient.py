@@ -194,3 +194,36 @@ def test_multiaxial_psychiatric_diagnoses_are_an_assessment():
 def test_a_consultants_opinion_is_an_assessment():
     doc = coding_sections(ClinicalText("OPINION: Lumbar radiculopathy.\n"))
     assert doc.sections.sections[-1].kind == "assessment"
+
+
+def test_the_miss_report_command_prints_counts_per_split_and_no_id_code_or_text(tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    data = tmp_path / "data.jsonl"
+    lines = [
+        {
+            "id": "note-secret-1",
+            "text": "ASSESSMENT:\n1. Hypertension.\n",
+            "codes": ["I10", "Q21.1"],
+            "split": "dev",
+        },
+        {
+            "id": "note-secret-2",
+            "text": "ASSESSMENT:\n1. Neck pain.\n",
+            "codes": ["M54.2"],
+            "split": "heldout",
+        },
+    ]
+    data.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    out = io.StringIO()
+    call_command("coding_miss_report", dataset=str(data), json=True, no_embeddings=True, stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["dev"]["chapters"][-1]["gold"] == 2 and report["dev"]["chapters"][-1]["exact"] == 1
+    assert report["dev"]["chapters"][-1]["no_candidate"] == 1
+    assert report["heldout"]["chapters"][-1]["exact"] == 1
+    printed = out.getvalue()
+    assert "secret" not in printed and "I10" not in printed and "Q21" not in printed
+    assert "Hypertension" not in printed and "Neck pain" not in printed
