@@ -22,6 +22,7 @@ from cdi.clinical.context import (
     _backward_scope_reaches,
     _forward_scope_reaches,
 )
+from cdi.clinical.sections import Section
 
 from . import adverse, codeset, encounter, metastasis, specificity, tobacco, tsv
 from .embedding import Retriever
@@ -239,6 +240,47 @@ class Candidate:
         return codeset.family(self.code)
 
 
+# An office or ED note often states the reason for the visit only in the opening sentences of its
+# history, or of its untitled first paragraph ("presents with three days of cough and sore throat"): under the outpatient rules a
+# symptom is coded when no definitive diagnosis explains it (guideline IV.D), and the ranker
+# weighs whether one does. Further into the history, symptoms are the narrative's, not the visit's.
+OPENING_SENTENCES = 2
+
+
+def _opens_history(text: str, doc: ClinicalText, section_info: Section, start: int) -> bool:
+    if section_info.kind not in ("hpi", "preamble"):
+        return False
+    cursor = section_info.body_start
+    for _ in range(OPENING_SENTENCES):
+        while cursor < section_info.end and text[cursor].isspace():
+            cursor += 1
+        if cursor >= section_info.end:
+            return False
+        _, sentence_end = doc.sentence(cursor)
+        if sentence_end <= cursor:
+            return False
+        if start < sentence_end:
+            return True
+        cursor = sentence_end
+    return False
+
+
+def _drop_explained_opening_symptoms(by_code: dict[str, Candidate]) -> None:
+    """Symptoms read only from the opening of the history stand when the note states no diagnosis
+    where diagnoses are stated (assessment, chief complaint, indication): a definitive diagnosis
+    there is taken to explain them (guideline IV.D: symptoms only without one)."""
+    stated = any(
+        not candidate.code.startswith("R")
+        and any(item.section in SYMPTOM_SECTIONS for item in candidate.evidence)
+        for candidate in by_code.values()
+    )
+    if not stated:
+        return
+    for code, candidate in list(by_code.items()):
+        if code.startswith("R") and all(item.section in ("hpi", "preamble") for item in candidate.evidence):
+            del by_code[code]
+
+
 def _principal_rank(section: str, header: str) -> int:
     upper = header.upper()
     if section == "assessment" and any(
@@ -281,12 +323,49 @@ _SHORT_HISTORY_HEADER = re.compile(r"^(?:CLINICAL )?HISTORY$|^CLINICAL (?:INFORM
 SHORT_HISTORY_CHARS = 300
 
 
+# SOAP notes head their parts with one capital letter ("S:", "A:"), which the shared header
+# rules skip (a single letter is no header there): here they open the history, examination,
+# assessment and plan, so an assessment written after "A:" is read as one.
+_SOAP_HEADER = re.compile(r"(?m)^[ \t]*(?P<letter>[SOAP])[ \t]*:")
+SOAP_KINDS = {"S": "hpi", "O": "exam", "A": "assessment", "P": "plan"}
+
+
+def _soap_sections(doc: ClinicalText) -> None:
+    index = doc.sections
+    letters = list(_SOAP_HEADER.finditer(doc.text))
+    # Only a note that uses the scheme: at least two of the letters, one of them "A".
+    if len({m.group("letter") for m in letters}) < 2 or not any(m.group("letter") == "A" for m in letters):
+        return
+    added = [
+        Section(SOAP_KINDS[m.group("letter")], m.group("letter"), m.start("letter"), m.end(), m.end())
+        for m in letters
+    ]
+    ordered = sorted([*index.sections, *added], key=lambda section: section.start)
+    ends = [*(section.start for section in ordered[1:]), len(doc.text)]
+    index.sections = [
+        replace(section, end=end) for section, end in zip(ordered, ends, strict=True) if end > section.start
+    ]
+    index._starts = [section.start for section in index.sections]
+
+
+# Diagnosis lists under headers the shared rules do not know: a psychiatric note's multiaxial
+# diagnoses (DSM-IV Axis I clinical disorders, Axis II personality disorders, Axis III general
+# medical conditions; Axis IV stressors and V functioning are not diagnoses) and a consultant's
+# "OPINION".
+_DIAGNOSIS_HEADER = re.compile(r"^(?:AXIS (?:I|II|III|1|2|3)|(?:MEDICAL )?OPINION)$", re.I)
+
+
 def coding_sections(doc: ClinicalText) -> ClinicalText:
-    """Relabel the sections that state why a procedure or test was done as ``indication``."""
+    """Relabel the sections that state why a procedure or test was done as ``indication``; read
+    SOAP one-letter headers as sections."""
+    _soap_sections(doc)
     index = doc.sections
     for position, section in enumerate(index.sections):
         header = re.sub(r"\s+", " ", section.header).strip()
         short = section.end - section.body_start <= SHORT_HISTORY_CHARS
+        if section.kind == "other" and _DIAGNOSIS_HEADER.match(header):
+            index.sections[position] = replace(section, kind="assessment")
+            continue
         if (section.kind in ("procedure", "labs", "other") and _INDICATION_HEADER.search(header)) or (
             section.kind == "hpi" and short and _SHORT_HISTORY_HEADER.match(header)
         ):
@@ -348,7 +427,11 @@ def find_candidates(
         if section == "past_medical_history" and not chronic:
             continue
         symptom = entry.code.startswith("R") or entry.finding
-        if symptom and section not in SYMPTOM_SECTIONS:
+        if (
+            symptom
+            and section not in SYMPTOM_SECTIONS
+            and not (setting != INPATIENT and _opens_history(text, doc, section_info, start))
+        ):
             continue
         context = doc.context(start, end, chronic=chronic)
         historical = context.historical
@@ -385,6 +468,7 @@ def find_candidates(
                 code = open_fracture(code)
             for sided in codeset.sided_codes(code, side.group(1).lower() if side else None):
                 _add(by_code, sided, entry, score, evidence, key, context.uncertain, section)
+    _drop_explained_opening_symptoms(by_code)
     _drug_candidates(text, setting, doc, by_code)
     _status_candidates(text, doc, by_code)
     _encounter_candidates(text, doc, by_code)
