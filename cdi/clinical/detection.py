@@ -166,12 +166,17 @@ _ANALYTE_WORDS = {
 _ORDERS_ONLY = {"potassium", "magnesium"}
 
 
-def _serial(facts: NoteFacts, analyte: str) -> list[Span]:
-    """Spans showing the analyte is followed: several values, a stated trend or a monitoring order."""
+def _serial(facts: NoteFacts, analyte: str, holds: Callable[[float], bool] | None = None) -> list[Span]:
+    """Spans showing the analyte is followed: several values, a stated trend or a monitoring order.
+
+    With `holds` (the abnormal test), separate values count only when two of them are abnormal: one
+    low value and a later normal one are two routine panels, not an abnormal value being followed
+    (a platelet count of 148k on one panel and 234k on the next, with no action)."""
     values = [] if analyte in _ORDERS_ONLY else facts.values(analyte)
     spans = [Span(m.start, m.end, m.text) for m in values if m.series and m.start >= 0]
-    if len([m for m in values if m.start >= 0]) >= 2 and not spans:
-        spans = [Span(m.start, m.end, m.text) for m in values if m.start >= 0][:2]
+    placed = [m for m in values if m.start >= 0]
+    if len(placed) >= 2 and not spans and (holds is None or len([m for m in placed if holds(m.value)]) >= 2):
+        spans = [Span(m.start, m.end, m.text) for m in placed][:2]
     words = re.compile(_ANALYTE_WORDS.get(analyte, analyte), re.IGNORECASE)
     for t in facts.given(("monitoring",)):
         if words.search(t.text):
@@ -852,7 +857,7 @@ def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
                         "diagnosis not documented",
                     )
                 ]
-    serial = _serial(facts, analyte) if "serial" in k.treatment_kinds else []
+    serial = _serial(facts, analyte, criterion.holds) if "serial" in k.treatment_kinds else []
     # A work-up of the abnormal labs counts as monitoring does (the note names no treatment).
     if "lab_workup" in k.treatment_kinds and not serial:
         serial = [Span(t.start, t.end, t.text) for t in _treatments(facts, ("lab_workup",))]

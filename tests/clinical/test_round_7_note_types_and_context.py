@@ -6,8 +6,8 @@ are no acute respiratory failure. Context: a body position ("lateral decubitus")
 injury; "unresponsive to therapy" is no altered mentation; "previous episodes of", and a respiratory
 failure introduced by "history of", name a past episode; a planned pre-operative weight loss is no
 malnutrition sign; a short "7 day history of" is the present illness. Cultures: a needle aspirate is
-a body-fluid specimen (not urine); a blood culture names a pneumonia's organism only beside it. The
-misses: a bloodstream infection with pressor-treated hypotension is sepsis without a stated
+a body-fluid specimen (not urine); a blood culture names a pneumonia's organism only beside it; one
+low count and a later normal one are two routine panels, not monitoring. The misses: a bloodstream infection with pressor-treated hypotension is sepsis without a stated
 antibiotic; "ventilator-dependent, respiratory failure" names its own support. Each edge is tested
 with the form that changed and the look-alike that must stay as it was."""
 
@@ -341,3 +341,24 @@ def test_an_operative_ventilator_alone_is_still_no_support():
         "ventilator.\n\nINDICATIONS: Past respiratory failure; needs central access.\n"
     )
     assert RESP_ACUITY not in pairs(detect(text))
+
+
+# --- two routine panels are not a low count being followed ------------------------------------------
+
+THROMBOCYTOPENIA = ("undocumented_diagnosis", "thrombocytopenia")
+
+
+def test_one_low_platelet_count_and_a_later_normal_one_are_no_monitoring():
+    text = note(
+        hpi="Admitted with diplopia.",
+        labs="On admission Hgb 11.3, WBC 10.0, Plt 148k. Two weeks later Hgb 10.1, WBC 5.2, Plt 234k.",
+        assessment="Lupus flare.",
+    )
+    assert THROMBOCYTOPENIA not in pairs(detect(text))
+
+
+def test_two_low_platelet_counts_or_a_recheck_order_are_still_monitoring():
+    two_low = note(labs="Plt 88k on admission. Plt 92k the next day.", assessment="Pneumonia.")
+    assert THROMBOCYTOPENIA in pairs(detect(two_low))
+    ordered = note(labs="Plt 88k.", assessment="Pneumonia.", plan="Recheck platelets in the morning.")
+    assert THROMBOCYTOPENIA in pairs(detect(ordered))
