@@ -135,10 +135,14 @@ DIFFERENTIAL_LIST = re.compile(
 )
 MAX_LIST_WORDS = 40
 # A duration up to now is a pseudo-trigger, not a history cue: "over the past year", "for the
-# last few weeks" say how long a current problem has lasted (ConText's pseudo-triggers).
+# last few weeks" say how long a current problem has lasted (ConText's pseudo-triggers), and so
+# does a presenting complaint's "7 day history of fevers" (hours, days or weeks: a short history is
+# the present illness; "a 10-year history of" stays a history cue).
 _DURATION = re.compile(
     r"\b(?:over|during|in|for|within|throughout)\s+the\s+(?:last|past)\s+(?:\w+\s+){0,2}?"
-    r"(?:hours?|days?|weeks?|months?|years?)\b",
+    r"(?:hours?|days?|weeks?|months?|years?)\b|"
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|few)[-\s]+(?:hours?|days?|weeks?)"
+    r"[-\s]+history\s+of\b",
     re.IGNORECASE,
 )
 UNCERTAIN_POST = _alternation(
@@ -229,8 +233,11 @@ _RESOLVED_TERMS = (
     "childhood",
     "remote",
     "previous episode",
+    "previous episodes",
     "prior episode",
     "prior episodes",
+    "past episode",
+    "past episodes",
     "history of remote",
     "treated in the past",
     "no longer",

@@ -166,12 +166,17 @@ _ANALYTE_WORDS = {
 _ORDERS_ONLY = {"potassium", "magnesium"}
 
 
-def _serial(facts: NoteFacts, analyte: str) -> list[Span]:
-    """Spans showing the analyte is followed: several values, a stated trend or a monitoring order."""
+def _serial(facts: NoteFacts, analyte: str, holds: Callable[[float], bool] | None = None) -> list[Span]:
+    """Spans showing the analyte is followed: several values, a stated trend or a monitoring order.
+
+    With `holds` (the abnormal test), separate values count only when two of them are abnormal: one
+    low value and a later normal one are two routine panels, not an abnormal value being followed
+    (a platelet count of 148k on one panel and 234k on the next, with no action)."""
     values = [] if analyte in _ORDERS_ONLY else facts.values(analyte)
     spans = [Span(m.start, m.end, m.text) for m in values if m.series and m.start >= 0]
-    if len([m for m in values if m.start >= 0]) >= 2 and not spans:
-        spans = [Span(m.start, m.end, m.text) for m in values if m.start >= 0][:2]
+    placed = [m for m in values if m.start >= 0]
+    if len(placed) >= 2 and not spans and (holds is None or len([m for m in placed if holds(m.value)]) >= 2):
+        spans = [Span(m.start, m.end, m.text) for m in placed][:2]
     words = re.compile(_ANALYTE_WORDS.get(analyte, analyte), re.IGNORECASE)
     for t in facts.given(("monitoring",)):
         if words.search(t.text):
@@ -244,9 +249,17 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     relevant: list[OrganismMention] = []
     for organism in organisms:
         if organism.specimen is not None and organism.kind == "culture":
-            if specimens.intersection(organism.specimens):
+            matched = specimens.intersection(organism.specimens)
+            # A pneumonia or a cellulitis has its own specimen (sputum, BAL, wound, swab): a blood
+            # culture names its organism only beside that diagnosis (the proximity test below), not
+            # a bacteremia's growth told paragraphs away from a past pneumonia. (For deep infections
+            # — an abscess, osteomyelitis, endocarditis — blood is often the only culture, and a
+            # batch-7 abscess with positive blood cultures in another paragraph is a labelled gap.)
+            if matched and (k.condition not in _OWN_SITE_SPECIMEN or matched - _SHARED_SPECIMENS):
                 relevant.append(organism)
-            continue
+                continue
+            if not matched:
+                continue
         # No specimen named: the organism must sit close to the diagnosis it would specify
         # (a culture result may close the paragraph that discusses it).
         result = organism.kind == "culture" and _CULTURE_RESULT.search(
@@ -285,6 +298,10 @@ def _organism_rule(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
             documented_code=k.unspecified_codes[0] if k.unspecified_codes else None,
         )
     ]
+
+
+_SHARED_SPECIMENS = {"blood"}
+_OWN_SITE_SPECIMEN = {"pneumonia", "cellulitis"}
 
 
 # Infection words that would tie a culture to another infection than the encounter's.
@@ -425,7 +442,11 @@ _HYPOXIA = compile_terms(
 
 
 def _respiratory_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
-    mentions = _documented(facts, k)
+    # Respiratory failure is read as chronic (a current chronic failure stays documented in a past
+    # history), but one introduced as a past event ("a history of respiratory failure requiring
+    # mechanical ventilation", "previous respiratory failure") names an episode, not this
+    # encounter's condition: a current one is written as such ("ventilator-dependent", "chronic").
+    mentions = [m for m in _documented(facts, k) if not _past_event(facts, m)]
     if not mentions or _structurally_documented_specific(facts, k):
         return []
     acuity = k.terms("acuity_terms")
@@ -444,7 +465,10 @@ def _respiratory_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFin
     ]
     builder = _Builder(facts, k)
     if without_acuity:
-        if not (support or abnormal):
+        # "ventilator-dependent respiratory failure" names its own support: it counts in any section,
+        # also in a procedure note, where an intubation or a ventilator alone is the anesthesia's.
+        dependent = [m for m in without_acuity if _VENTILATOR_DEPENDENT.match(m.text)]
+        if not (support or abnormal or dependent):
             return []
         builder.span(without_acuity[0].start, without_acuity[0].end)
         for t in support[:2]:
@@ -453,7 +477,7 @@ def _respiratory_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFin
             builder.measurement(m)
         return [
             builder.finding(
-                0.8 if support else 0.6,
+                0.8 if support or dependent else 0.6,
                 "respiratory failure documented without acuity; ventilatory support or abnormal gases",
                 documented_code="J96.90",
             )
@@ -482,6 +506,20 @@ def _respiratory_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFin
             )
         ]
     return []
+
+
+_VENTILATOR_DEPENDENT = re.compile(r"ventilat\w*[- ]dependent", re.IGNORECASE)
+_PAST_EVENT = re.compile(
+    r"(?:history\s+of|h/o|hx\s+of|previous|prior|past|remote)\s+(?:(?:an?|an\s+episode\s+of|episodes?\s+of)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _past_event(facts: NoteFacts, m: Mention) -> bool:
+    """The mention directly follows a history cue ("history of respiratory failure"); a plain
+    listing in a past-history section, where a chronic condition may still be current, is not one."""
+    start, _ = facts.doc.sentence(m.start)
+    return bool(_PAST_EVENT.search(facts.text[max(start, m.start - 60) : m.start]))
 
 
 _AKI_DOCUMENTED = compile_terms(
@@ -819,7 +857,7 @@ def _threshold(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
                         "diagnosis not documented",
                     )
                 ]
-    serial = _serial(facts, analyte) if "serial" in k.treatment_kinds else []
+    serial = _serial(facts, analyte, criterion.holds) if "serial" in k.treatment_kinds else []
     # A work-up of the abnormal labs counts as monitoring does (the note names no treatment).
     if "lab_workup" in k.treatment_kinds and not serial:
         serial = [Span(t.start, t.end, t.text) for t in _treatments(facts, ("lab_workup",))]
@@ -979,19 +1017,34 @@ def _aki(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     return [builder.finding(0.8, "creatinine rise meeting KDIGO with renal management; AKI not documented")]
 
 
+_BLOODSTREAM = compile_terms(
+    [
+        r"bacter[ae]mias?",
+        r"fung[ae]mias?",
+        r"candid[ae]mias?",
+        r"positive\s+blood\s+cultures?",
+        r"blood\s+(?:and\s+\w+\s+)?cultures?\s+(?:were|was|are|is|came\s+back|returned)\s+positive",
+    ]
+)
+
+
 def _sepsis(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
     documented = [m for m in _documented(facts, k) if not _not_sepsis(facts, m)]
     if documented or _structurally_documented(facts, k):
         return []
+    # A bloodstream infection (a bacteremia, or blood cultures reported positive) is a confirmed
+    # infection: it needs no stated antibiotic to show that it mattered (a positive blood culture
+    # is always acted on), and it is the infection a query cites.
+    bloodstream = [m for m in facts.asserted(_BLOODSTREAM) if not m.context.uncertain]
     all_infections = facts.asserted(k.terms("infection_terms"))
-    infections = [m for m in all_infections if not m.context.uncertain]
+    infections = bloodstream[:1] + [m for m in all_infections if not m.context.uncertain]
     suspected_only = not infections
     infections = infections or all_infections
     if not infections:
         return []
     pediatric = _is_pediatric(facts.text)
     antibiotics = _treatments(facts, ("antibiotic",))
-    if not (antibiotics or facts.has_structured_treatment(("antibiotic",))):
+    if not (antibiotics or bloodstream or facts.has_structured_treatment(("antibiotic",))):
         return []
     builder = _Builder(facts, k)
     criteria: set[str] = set()
@@ -1171,7 +1224,11 @@ def _hypoxemia_with_distress(
 
 _INTENTIONAL = re.compile(
     r"program|diet\b|dieting|weight\s+watcher|surgery|surgical|bariatric|intentional|exercise|tried|"
-    r"slim|atkins|redux|phentermine|goal|gained|regain\w*",
+    r"slim|atkins|redux|phentermine|goal|gained|regain\w*|"
+    # a planned loss: a target set before an operation or by a meal-replacement plan is intended
+    # ("six weeks of Medifast to obtain a 10% preoperative weight loss"), not a malnutrition sign
+    r"pre-?\s?op\w*|pre-?\s?surg\w*|obtain|achieve|target|planned|recommend\w*|medifast|optifast|"
+    r"meal\s+replacement|(?:very\s+)?low[- ]calorie",
     re.IGNORECASE,
 )
 
@@ -1591,8 +1648,14 @@ def detect_candidates(
     """Every rule candidate, before any threshold (one per (category, condition))."""
     kb = kb or default_knowledge()
     facts = NoteFacts(text, structured)
+    # Note types whose reports raise no query, or not this one (kb.json `note_types`, with reasons):
+    # an autopsy report has no treating provider to query; a sleep study's desaturations and PAP
+    # titration are sleep-disordered breathing, not acute respiratory failure.
+    note_types = kb.note_types_of(text)
     found: dict[tuple[str, str], GapFinding] = {}
     for knowledge in kb.conditions:
+        if any(nt.suppresses(*knowledge.key) for nt in note_types):
+            continue
         rule = _BY_CONDITION.get(knowledge.key) or _RULES.get(knowledge.rule)
         if rule is None:
             continue

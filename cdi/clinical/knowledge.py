@@ -98,10 +98,51 @@ class ConditionKnowledge:
 
 
 @dataclass(frozen=True)
+class NoteType:
+    """A kind of report the rules treat differently (kb.json `note_types`, each with its reason).
+
+    A note is of the type when one of `header_terms` opens a line as a section header (none listed:
+    no header needed) and at least `min_cues` different `cue_terms` occur in it; `suppress` names the
+    "category/condition" pairs it raises no gap for ("*": none at all)."""
+
+    name: str
+    description: str
+    header_terms: tuple[str, ...]
+    cue_terms: tuple[str, ...]
+    min_cues: int
+    suppress: tuple[str, ...]
+    reason: str
+
+    @cached_property
+    def header(self) -> re.Pattern[str] | None:
+        if not self.header_terms:
+            return None
+        body = "|".join(term.replace(" ", r"[ \t]+") for term in self.header_terms)
+        return re.compile(rf"^[ \t]*(?:{body})[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+    @cached_property
+    def cues(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(p for p in (compile_terms([term]) for term in self.cue_terms) if p is not None)
+
+    def matches(self, text: str) -> bool:
+        if self.header is not None and not self.header.search(text):
+            return False
+        return sum(1 for cue in self.cues if cue.search(text)) >= self.min_cues
+
+    def suppresses(self, category: str, condition: str) -> bool:
+        return "*" in self.suppress or f"{category}/{condition}" in self.suppress
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     version: str
     vocabulary: dict[str, tuple[str, ...]]
     conditions: tuple[ConditionKnowledge, ...]
+    note_types: tuple[NoteType, ...] = ()
+
+    def note_types_of(self, text: str) -> tuple[NoteType, ...]:
+        """The note types (autopsy, sleep study...) this note is recognised as."""
+        return tuple(nt for nt in self.note_types if nt.matches(text))
 
     def get(self, category: str, condition: str) -> ConditionKnowledge:
         for item in self.conditions:
@@ -179,14 +220,39 @@ def validate(kb: KnowledgeBase) -> list[str]:
                 compile_terms(pattern)
             except re.error as error:
                 problems.append(f"{item.category}/{item.condition}: bad term pattern ({error})")
+    for nt in kb.note_types:
+        if not nt.reason:
+            problems.append(f"note type {nt.name} has no reason")
+        for pair in nt.suppress:
+            if pair != "*" and not kb.is_known(*pair.partition("/")[::2]):
+                problems.append(f"note type {nt.name}: unknown condition {pair}")
+        try:
+            nt.matches("")
+        except re.error as error:
+            problems.append(f"note type {nt.name}: bad term pattern ({error})")
     return problems
+
+
+def _note_type_from(raw: dict[str, Any]) -> NoteType:
+    return NoteType(
+        name=raw["name"],
+        description=raw["description"],
+        header_terms=tuple(raw.get("header_terms", ())),
+        cue_terms=tuple(raw["cue_terms"]),
+        min_cues=int(raw.get("min_cues", 1)),
+        suppress=tuple(raw["suppress"]),
+        reason=raw.get("reason", ""),
+    )
 
 
 def load_knowledge(path: Path | str | None = None) -> KnowledgeBase:
     raw = json.loads(Path(path or KB_PATH).read_text(encoding="utf-8"))
     vocabulary = {category: tuple(names) for category, names in raw["vocabulary"].items()}
     conditions = tuple(_condition_from(item) for item in raw["conditions"])
-    return KnowledgeBase(version=raw["version"], vocabulary=vocabulary, conditions=conditions)
+    note_types = tuple(_note_type_from(item) for item in raw.get("note_types", ()))
+    return KnowledgeBase(
+        version=raw["version"], vocabulary=vocabulary, conditions=conditions, note_types=note_types
+    )
 
 
 @cache

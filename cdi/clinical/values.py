@@ -997,9 +997,18 @@ _NEGATIVE_RESULT = re.compile(
 )
 _SPECIMEN = re.compile(
     r"\b(?P<specimen>blood|urine|urinary|sputum|wound|tracheal|bronchial|bal|csf|stool|fluid|tissue|bone|"
-    r"abscess|catheter|line|throat|nasal|pleural|joint|nares)\b",
+    r"abscess|catheter|line|throat|nasal|pleural|joint|nares|aspirat(?:e|ed|ion)|arthrocentesis|synovial)\b",
     re.IGNORECASE,
 )
+# A fluid drawn by needle ("the knee was aspirated", "joint aspirate", "arthrocentesis") is a body
+# fluid, not urine or sputum: its culture names the organism of the infection at that site.
+_SPECIMEN_ALIASES = {"aspirate": "fluid", "aspirated": "fluid", "aspiration": "fluid", "arthrocentesis": "joint",
+                     "synovial": "joint"}  # fmt: skip
+
+
+def _specimen_name(word: str) -> str:
+    word = word.lower()
+    return _SPECIMEN_ALIASES.get(word, word)
 
 
 @dataclass(frozen=True)
@@ -1041,7 +1050,9 @@ def extract_organisms(text: str, sentence_bounds=None) -> list[OrganismMention]:
         if alias in _SKIP_ALONE and kind == "mention":
             continue
         specimen_match = _SPECIMEN.search(window)
-        specimens = tuple(dict.fromkeys(m.group("specimen").lower() for m in _SPECIMEN.finditer(window)))
+        specimens = tuple(
+            dict.fromkeys(_specimen_name(m.group("specimen")) for m in _SPECIMEN.finditer(window))
+        )
         # The stain's own "Gram-negative" and an identification still "pending" are not a negative result.
         probe = _IDENTIFICATION_PENDING.sub(" ", _GRAM_WORDS.sub(" ", window))
         negative = bool(_NEGATIVE_RESULT.search(probe))
@@ -1052,7 +1063,7 @@ def extract_organisms(text: str, sentence_bounds=None) -> list[OrganismMention]:
                 match.end(),
                 match.group(0),
                 kind,
-                specimen_match.group("specimen").lower() if specimen_match else None,
+                _specimen_name(specimen_match.group("specimen")) if specimen_match else None,
                 negative,
                 (start, end),
                 specimens,
