@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cdi.clinical.anthropometry import is_pediatric as _is_pediatric
-from cdi.clinical.context import NEGATION_PRE
+from cdi.clinical.context import NEGATION_PRE, RESOLVED_POST
 from cdi.clinical.facts import Mention, NoteFacts, StructuredData, StructuredObservation
 from cdi.clinical.knowledge import ConditionKnowledge, KnowledgeBase, compile_terms, default_knowledge
 from cdi.clinical.treatments import OPERATIONS_AND_INJURIES, Treatment
@@ -447,6 +447,18 @@ def _respiratory_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFin
     # mechanical ventilation", "previous respiratory failure") names an episode, not this
     # encounter's condition: a current one is written as such ("ventilator-dependent", "chronic").
     mentions = [m for m in _documented(facts, k) if not _past_event(facts, m)]
+    # A respiratory failure written with its airway support is current even after an earlier "status
+    # post" of another event in the sentence ("status post trauma, prolonged respiratory failure status
+    # post tracheostomy"): that "status post" governs the trauma; a resolution word still makes it past.
+    mentions += [
+        m
+        for m in facts.mentions(k.documenting, chronic=k.chronic)
+        if m.context.historical
+        and not (m.context.negated or m.context.hypothetical or m.context.family or m.context.uncertain)
+        and _names_airway_support(facts, m)
+        and not _past_event(facts, m)
+        and not RESOLVED_POST.search(facts.text[facts.doc.sentence(m.start)[0] : m.start][-60:])
+    ]
     if not mentions or _structurally_documented_specific(facts, k):
         return []
     acuity = k.terms("acuity_terms")
@@ -467,7 +479,12 @@ def _respiratory_failure(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFin
     if without_acuity:
         # "ventilator-dependent respiratory failure" names its own support: it counts in any section,
         # also in a procedure note, where an intubation or a ventilator alone is the anesthesia's.
-        dependent = [m for m in without_acuity if _VENTILATOR_DEPENDENT.match(m.text)]
+        dependent = [
+            m
+            for m in without_acuity
+            if _VENTILATOR_DEPENDENT.match(m.text) or _names_airway_support(facts, m)
+        ]
+        support = support + [t for t in _performed_intubation(facts) if t not in support]
         if not (support or abnormal or dependent):
             return []
         builder.span(without_acuity[0].start, without_acuity[0].end)
@@ -513,6 +530,60 @@ _PAST_EVENT = re.compile(
     r"(?:history\s+of|h/o|hx\s+of|previous|prior|past|remote)\s+(?:(?:an?|an\s+episode\s+of|episodes?\s+of)\s+)?$",
     re.IGNORECASE,
 )
+
+
+# A respiratory failure written with the airway support it needed ("respiratory failure status post
+# tracheostomy", "... requiring intubation / mechanical ventilation", "s/p trach") names its own
+# support, like "ventilator-dependent": a tracheostomy for respiratory failure is placed for prolonged
+# mechanical ventilation (AARC clinical practice guideline on tracheostomy, 2024; ATS). A past episode
+# ("history of respiratory failure requiring intubation") is removed before, by `_past_event`.
+_AIRWAY_SUPPORT_AFTER = re.compile(
+    r"^[,\s]{0,3}(?:(?:status\s+post|s/p|requiring|required|needing|necessitating|treated\s+with|with|on|after)"
+    r"\s+(?:an?\s+|a\s+recent\s+)?|(?:and|with)\s+(?:was\s+|is\s+)?)"
+    r"(?:tracheostomy|trach\b|(?:endotracheal\s+)?intubation|intubated|mechanical(?:ly)?\s+ventilat\w*|(?:the\s+)?ventilator)",
+    re.IGNORECASE,
+)
+
+
+def _names_airway_support(facts: NoteFacts, m: Mention) -> bool:
+    _, sentence_end = facts.doc.sentence(m.start)
+    return bool(_AIRWAY_SUPPORT_AFTER.match(facts.text[m.end : min(sentence_end, m.end + 60)]))
+
+
+# A procedure note whose named procedure is an endotracheal intubation (the "PROCEDURE:" header's own
+# line) performed the ventilatory support itself: an emergency airway, not an anaesthesia's, unless the
+# note mentions an anaesthesia or induction anywhere (an intubation for a general anaesthetic is
+# elective airway management for the operation, not support for a respiratory failure).
+_NAMED_PROCEDURE_HEADER = re.compile(
+    r"^(?:PROCEDURES?(?:\s+PERFORMED|\s+DONE)?|OPERATIONS?(?:\s+PERFORMED)?)$"
+)
+_NAMED_INTUBATION = re.compile(
+    r"(?:endotracheal|orotracheal|nasotracheal|emergent|emergency)?\s*intubation", re.I
+)
+_ANY_ANESTHESIA = re.compile(
+    r"an(?:a)?esthe(?:sia|tic|siolog\w*)|induction|general\s+endotracheal|\bgeta\b|\bsurgery\b|\boperati(?:on|ve)\b",
+    re.IGNORECASE,
+)
+
+
+def _performed_intubation(facts: NoteFacts) -> list[Treatment]:
+    if _ANY_ANESTHESIA.search(facts.text):
+        return []
+    out = []
+    for section in facts.doc.sections.sections:
+        if not _NAMED_PROCEDURE_HEADER.match(re.sub(r"\s+", " ", section.header.upper()).strip()):
+            continue
+        body = facts.text[section.body_start : section.end]
+        first_line = body.strip().split("\n")[0]
+        offset = section.body_start + body.index(first_line) if first_line else section.body_start
+        match = _NAMED_INTUBATION.search(first_line)
+        if match and not re.search(r"\bextubat|attempt", first_line, re.IGNORECASE):
+            ctx = facts.context(offset + match.start(), offset + match.end())
+            if not (ctx.negated or ctx.hypothetical or ctx.family):
+                out.append(
+                    Treatment("intubation", offset + match.start(), offset + match.end(), match.group(0))
+                )
+    return out
 
 
 def _past_event(facts: NoteFacts, m: Mention) -> bool:
@@ -729,8 +800,47 @@ _INTAKE = compile_terms(
 )
 
 
+# A malnutrition named as the object of its own correction ("to reverse the malnutrition", "correct
+# his malnutrition") or as a definite state ("the malnutrition state of this boy", "her malnourished
+# status") is a present condition even inside a plan's "we would start ...": reversing presupposes it
+# exists. Prevention, risk and avoidance ("to prevent malnutrition", "at risk of") stay hypothetical.
+_CORRECTING_BEFORE = re.compile(
+    r"\b(?:revers|correct|treat|address|manag|improv|combat|replet)\w*\s+(?:the\s+|his\s+|her\s+|their\s+|this\s+|its\s+)?$",
+    re.IGNORECASE,
+)
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|his|her|their|this|its)\s+$", re.IGNORECASE)
+_STATE_AFTER = re.compile(r"^\s+(?:state|status|condition)\b", re.IGNORECASE)
+_PREVENTION_BEFORE = re.compile(
+    r"\b(?:prevent\w*|avoid\w*|risk|risks|at\s+risk|precaution\w*|if|should)\b", re.I
+)
+
+
+def _presupposed_malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[Mention]:
+    out = []
+    for m in facts.mentions(k.documenting, chronic=k.chronic):
+        ctx = m.context
+        if not ctx.hypothetical or ctx.negated or ctx.family or ctx.historical or ctx.uncertain:
+            continue
+        sentence_start, sentence_end = facts.doc.sentence(m.start)
+        before = facts.text[max(sentence_start, m.start - 60) : m.start]
+        after = facts.text[m.end : sentence_end]
+        if _PREVENTION_BEFORE.search(before[-40:]) or re.search(
+            r"\b(?:if|should|unless|when)\b", after[:40], re.I
+        ):
+            continue
+        if _CORRECTING_BEFORE.search(before) or (
+            _DEFINITE_BEFORE.search(before) and _STATE_AFTER.match(after)
+        ):
+            out.append(Mention(m.start, m.end, m.text, replace(ctx, hypothetical=False)))
+    return out
+
+
+def _documented_malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[Mention]:
+    return _documented(facts, k) + _presupposed_malnutrition(facts, k)
+
+
 def _malnutrition_severity(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
-    mentions = _documented(facts, k)
+    mentions = _documented_malnutrition(facts, k)
     if not mentions:
         return []
     if any(_in_window(facts, k.specificity, m, 30, 15) for m in mentions):
@@ -1268,7 +1378,7 @@ def _characteristics(facts: NoteFacts, k: ConditionKnowledge, signs: list[Mentio
 
 
 def _malnutrition(facts: NoteFacts, k: ConditionKnowledge) -> list[GapFinding]:
-    if _documented(facts, k) or _structurally_documented(facts, k):
+    if _documented_malnutrition(facts, k) or _structurally_documented(facts, k):
         return []
     builder = _Builder(facts, k)
     count = 0

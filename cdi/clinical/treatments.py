@@ -39,6 +39,20 @@ _NUTRITION_ROUTES = (
     r"enteral\s+(?:feeds?|feeding|nutrition)|(?:ng|nasogastric|peg|g-tube|j-tube)\s+feeds?"
 )
 
+# An enteral formula given at an hourly rate is tube feeding run by a pump (ASPEN Enteral Nutrition
+# Practice Recommendations, Boullata et al. 2017: continuous feeding is ordered in mL/h): a named
+# enteral formula or a tube/continuous feed with a rate in mL/h. Formula names that are ordinary
+# words (Promote, Impact, Replete, Compleat) and infant formulas fed by the ounce per feed (Similac,
+# Enfamil) are left out; "Modulon" is the transcribed spelling of Modulen, the Crohn's formula.
+ENTERAL_FORMULAS = (
+    r"modul[eo]n(?:\s+ibd)?|peptamen|vivonex|osmolite|jevity|nepro|glucerna|isosource|nutren|pulmocare|"
+    r"two\s*cal(?:\s+hn)?|fibersource|novasource|vital\s+(?:af|hp|1\.[25])|tolerex|peptinex|elecare|neocate|"
+    r"pediasure(?:\s+peptide)?|kate\s+farms|(?:enteral|elemental|semi-?elemental|polymeric)\s+formula|"
+    r"(?:tube|enteral|continuous|ng|nasogastric|g-?tube|j-?tube|peg|gt)\s+feed(?:s|ings?)?"
+)
+_HOURLY_RATE = r"\d+(?:\.\d+)?\s*(?:ml|mls|cc|cc's|ccs)\s*(?:/\s*|per\s+|an?\s+)(?:h|hr|hrs|hour)\b"
+_ENTERAL_AT_RATE = rf"(?:{ENTERAL_FORMULAS})\b(?:[^.;]|(?<=\d)\.(?=\d)){{0,40}}?\b{_HOURLY_RATE}"
+
 # Operations and injuries that lose blood (the spec's "bleeding or surgery"): fixation and
 # replacement of bones and joints, open cardiac, abdominal and aortic operations, long-bone
 # and pelvic fractures, multiple trauma.
@@ -149,6 +163,7 @@ TREATMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "nutrition_route": (_NUTRITION_ROUTES,),
     "nutrition_support": (
         _NUTRITION_ROUTES,
+        _ENTERAL_AT_RATE,
         r"nutrition(?:al)?\s+support|nutritional\s+supplementation|supplemental\s+nutrition|"
         r"(?:achieve|provide|optimi[sz]e|improve)\s+(?:\w+\s+){0,2}nutrition(?:al\s+status)?",
         r"\btpn\b|total\s+parenteral\s+nutrition|parenteral\s+nutrition|tube\s+feed\w*|enteral\s+(?:feeds?|"
