@@ -56,7 +56,10 @@ so U is known exactly), checked against the sealed |U|. The reports the earlier 
 and any labelled since, are left out; the sample is drawn from the rest and its names are written
 sorted (every one is in U, so there is nothing to hide from the labeller but the predictions). Its
 sealed file names the earlier one (`parent`) and holds U's size, the number already drawn from U
-and the names drawn now.
+and the names drawn now. Any number of further samples can follow (batch 12: `draw-more --seed 1212
+--unflagged 150 --from-sealed cdi/labels/batch10-strata.json`): each is drawn from batch 10's seal,
+and every earlier further sample is left out because it is labelled (`left_out`). With the same seed
+a larger n only adds names (`random.sample` picks in order), so a seal can be widened before labelling.
 
 `estimate` takes several labelled batches (`--dataset`, `--predictions` and `--sealed` repeated, in
 the same order): their U samples are pooled into one. Drawing n_1 reports of U, then n_2 of the
@@ -129,6 +132,15 @@ def unflagged_of(pool: Sequence[str], seal: dict) -> list[str]:
     if len(unflagged) != seal["sizes"]["U"]:
         raise SystemExit(f"the rebuilt U holds {len(unflagged)} reports, the seal {seal['sizes']['U']}")
     return unflagged
+
+
+def left_out(unflagged: Sequence[str], seal: dict, labelled: Iterable[str]) -> tuple[set[str], set[str]]:
+    """What a further draw of U must not take: the U reports the sealed draw took, and every U report
+    labelled since (any number of earlier further samples, e.g. batches 11 and 12, in the label file).
+    Returns (taken by the seal, labelled since and not in the seal)."""
+    taken = {n for n, s in seal["strata"].items() if s == "U"}
+    since = set(labelled) & set(unflagged)
+    return taken, since - taken
 
 
 def draw_more(unflagged: Sequence[str], taken: Iterable[str], n: int, seed: int) -> list[str]:
@@ -429,8 +441,9 @@ def main() -> None:
         names = sorted(p.name for p in (shared / "mtsamples").glob("*.txt"))
         dev = _labelled_ids([shared / "labels" / "cdi-dev.jsonl"])
         unflagged = unflagged_of(earlier_pool(names, dev, splits["cdi-extra"], batch), seal)
-        labelled_since = _labelled_ids([ROOT / "cdi" / "labels" / "cdi-extra.jsonl"]) & set(unflagged)
-        taken = {n for n, s in seal["strata"].items() if s == "U"}
+        taken, labelled_since = left_out(
+            unflagged, seal, _labelled_ids([ROOT / "cdi" / "labels" / "cdi-extra.jsonl"])
+        )
         drawn = draw_more(unflagged, taken | labelled_since, args.unflagged, args.seed)
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text("".join(n + "\n" for n in drawn), encoding="utf-8")
@@ -441,7 +454,7 @@ def main() -> None:
             "sizes": seal["sizes"],
             "drawn": {"F": 0, "U": len(drawn)},
             "already_drawn_from_u": len(taken),
-            "labelled_since_left_out": len(labelled_since - taken),
+            "labelled_since_left_out": len(labelled_since),
             "strata": dict.fromkeys(drawn, "U"),
         }
         Path(args.sealed).parent.mkdir(parents=True, exist_ok=True)

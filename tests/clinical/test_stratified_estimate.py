@@ -164,6 +164,39 @@ def test_draw_more_is_seeded_and_never_takes_a_report_already_drawn():
     assert stratified_script.draw_more(unflagged, taken, 500, seed=1) == sorted(set(unflagged) - taken)
 
 
+def test_left_out_excludes_the_sealed_u_sample_and_every_later_labelled_u_sample():
+    unflagged = [f"u{i:03d}" for i in range(200)]
+    seal = _seal(210, [f"f{i}" for i in range(10)], unflagged[:40], 200)
+    batch11, batch12 = unflagged[40:160:2], unflagged[41:101:2]  # two later samples, labelled
+    labelled = set(batch11) | set(batch12) | {"f0", "dev-only.txt"}  # F and non-U labels are ignored
+    taken, since = stratified_script.left_out(unflagged, seal, labelled)
+    assert taken == set(unflagged[:40])
+    assert since == set(batch11) | set(batch12)
+    drawn = stratified_script.draw_more(unflagged, taken | since, 500, seed=3)
+    assert drawn == sorted(set(unflagged) - set(unflagged[:40]) - set(batch11) - set(batch12))
+    # a labelled report the seal already took is counted once, as taken
+    taken, since = stratified_script.left_out(unflagged, seal, {unflagged[0], unflagged[150]})
+    assert unflagged[0] in taken and since == {unflagged[150]}
+
+
+def test_draw_more_with_the_same_seed_widens_a_sample_without_changing_it():
+    # batch 12 was sealed at 80 and widened to 150 with the same seed: the 80 must be among the 150
+    rest = [f"u{i:04d}" for i in range(1565)]
+    for small, large in ((80, 150), (40, 130), (10, 20)):
+        assert set(stratified_script.draw_more(rest, set(), small, seed=1212)) <= set(
+            stratified_script.draw_more(rest, set(), large, seed=1212)
+        )
+
+
+def test_merge_seals_pools_three_u_samples():
+    first = _seal(110, [f"f{i}" for i in range(10)], [f"u{i}" for i in range(10)], 100)
+    second = {"pool": 110, "sizes": {"F": 10, "U": 100}, "strata": {f"u{i}": "U" for i in range(10, 30)}}
+    third = {"pool": 110, "sizes": {"F": 10, "U": 100}, "strata": {f"u{i}": "U" for i in range(30, 45)}}
+    merged = stratified_script.merge_seals([first, second, third])
+    assert merged["drawn"] == {"F": 10, "U": 45}
+    assert stratified_script.weights(merged["sizes"], merged["drawn"])["U"] == pytest.approx(100 / 45)
+
+
 def test_merge_seals_pools_the_u_samples_and_refuses_overlaps_or_other_strata():
     first = _seal(110, [f"f{i}" for i in range(10)], [f"u{i}" for i in range(10)], 100)
     second = {"pool": 110, "sizes": {"F": 10, "U": 100}, "strata": {f"u{i}": "U" for i in range(10, 30)}}
