@@ -59,7 +59,9 @@ sealed file names the earlier one (`parent`) and holds U's size, the number alre
 and the names drawn now. Any number of further samples can follow (batch 12: `draw-more --seed 1212
 --unflagged 150 --from-sealed cdi/labels/batch10-strata.json`): each is drawn from batch 10's seal,
 and every earlier further sample is left out because it is labelled (`left_out`). With the same seed
-a larger n only adds names (`random.sample` picks in order), so a seal can be widened before labelling.
+and a population much larger than n (1,565 and n <= 150 here), a larger n only adds names
+(`random.sample` picks one by one from a set), so a seal can be widened before labelling; this is
+not true in general (for n near the population size `random.sample` switches method), so check it.
 
 `estimate` takes several labelled batches (`--dataset`, `--predictions` and `--sealed` repeated, in
 the same order): their U samples are pooled into one. Drawing n_1 reports of U, then n_2 of the
