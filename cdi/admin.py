@@ -82,7 +82,9 @@ class QueryTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             previous = QueryTemplate.objects.get(pk=obj.pk)
-            QueryTemplate.objects.filter(category=previous.category, condition=previous.condition).update(is_active=False)
+            QueryTemplate.objects.filter(category=previous.category, condition=previous.condition).update(
+                is_active=False
+            )
             obj.pk = None
             obj._state.adding = True
             obj.version = (

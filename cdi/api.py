@@ -130,7 +130,9 @@ def notes(request: HttpRequest) -> JsonResponse:
         return error(exc.reason, exc.status)
     if data.external_id:
         # The client's own id makes a retry after a lost response safe: the same note comes back.
-        existing = Note.objects.filter(encounter=data.encounter, source=Note.Source.API, external_id=data.external_id).first()
+        existing = Note.objects.filter(
+            encounter=data.encounter, source=Note.Source.API, external_id=data.external_id
+        ).first()
         if existing is not None:
             return JsonResponse(note_json(existing), status=200)
     note = create_note(data, actor=request.client)

@@ -20,7 +20,9 @@ STREET = re.compile(
     r"\b\d{1,6}\s+(?:[A-Z][a-z]+\s){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl)\b\.?"
 )
 TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)?")
-MRN_LIKE = re.compile(r"\b(?:MRN|medical record(?: number)?|account(?: number)?|acct)[:#\s]*[A-Z0-9-]{4,}\b", re.I)
+MRN_LIKE = re.compile(
+    r"\b(?:MRN|medical record(?: number)?|account(?: number)?|acct)[:#\s]*[A-Z0-9-]{4,}\b", re.I
+)
 DATE_NUMERIC = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?![\d/])")
 DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 

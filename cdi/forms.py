@@ -59,7 +59,9 @@ def _lines(text: str) -> list[str]:
 
 class QueryWordingForm(forms.Form):
     addressed_to = forms.ModelChoiceField(queryset=None, label="Physician")
-    format = forms.ChoiceField(choices=[(f, f.replace("_", " ")) for f in ("multiple_choice", "yes_no", "open_ended")])
+    format = forms.ChoiceField(
+        choices=[(f, f.replace("_", " ")) for f in ("multiple_choice", "yes_no", "open_ended")]
+    )
     purpose = forms.ChoiceField(
         choices=[
             (p, p.replace("_", " "))
@@ -73,7 +75,9 @@ class QueryWordingForm(forms.Form):
             )
         ]
     )
-    indicators = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), help_text="One clinical indicator per line.")
+    indicators = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), help_text="One clinical indicator per line."
+    )
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     options = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}), required=False, help_text="One option per line."

@@ -37,7 +37,9 @@ def dismiss(gap: Gap, reason: str, actor) -> Gap:
     if reason not in DISMISS_REASONS:
         raise GapStateError("Pick a dismissal reason from the list.")
     if gap.status != Gap.Status.OPEN:
-        raise GapStateError(f"Only open gaps can be dismissed; this one is {gap.get_status_display().lower()}.")
+        raise GapStateError(
+            f"Only open gaps can be dismissed; this one is {gap.get_status_display().lower()}."
+        )
     return _change(gap, actor, "gap.dismissed", status=Gap.Status.DISMISSED, dismiss_reason=reason)
 
 

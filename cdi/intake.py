@@ -101,7 +101,9 @@ def move_encounter(encounter: Encounter, unit: str, actor) -> None:
     before = audit.snapshot(encounter, ("unit",))
     encounter.unit = unit
     encounter.save(update_fields=("unit",))
-    audit.record(actor, "encounter.updated", encounter, before=before, after={"unit": unit, "changed": ["unit"]})
+    audit.record(
+        actor, "encounter.updated", encounter, before=before, after={"unit": unit, "changed": ["unit"]}
+    )
 
 
 def enqueue_analysis_on_commit(note_id: int) -> None:

@@ -17,7 +17,8 @@ from .permissions import ADMIN, CDI_SPECIALIST, PHYSICIAN, AuthenticatedHttpRequ
 def get_query_for_user(request: AuthenticatedHttpRequest, query_id: int) -> Query:
     """Specialists and admins see every query; a physician only the queries addressed to them."""
     query = get_object_or_404(
-        Query.objects.select_related("gap__note", "encounter__patient", "addressed_to", "created_by"), pk=query_id
+        Query.objects.select_related("gap__note", "encounter__patient", "addressed_to", "created_by"),
+        pk=query_id,
     )
     if has_role(request.user, CDI_SPECIALIST, ADMIN):
         return query
@@ -34,7 +35,9 @@ def _providers():
 @role_required(CDI_SPECIALIST, ADMIN)
 @require_http_methods(["GET", "POST"])
 def query_draft(request: AuthenticatedHttpRequest, gap_id: int) -> HttpResponse:
-    gap = get_object_or_404(Gap.objects.select_related("note", "encounter__patient", "encounter__attending"), pk=gap_id)
+    gap = get_object_or_404(
+        Gap.objects.select_related("note", "encounter__patient", "encounter__attending"), pk=gap_id
+    )
     if gap.status != Gap.Status.OPEN:
         messages.error(request, "Queries can be drafted only for open gaps.")
         return redirect("encounter-detail", encounter_id=gap.encounter_id)
@@ -122,7 +125,9 @@ def physician_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cdi/physician_inbox.html", {"queries": queries[:200], "provider": provider})
 
 
-def _answer_page(request: HttpRequest, query: Query, responder: Provider, via_link: bool, action: str) -> HttpResponse:
+def _answer_page(
+    request: HttpRequest, query: Query, responder: Provider, via_link: bool, action: str
+) -> HttpResponse:
     version = query.current_version
     form = QueryAnswerForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid():
@@ -141,7 +146,12 @@ def _answer_page(request: HttpRequest, query: Query, responder: Provider, via_li
         else:
             return render(request, "cdi/query_thanks.html", {"query": query})
     status = 400 if request.method == "POST" else 200
-    return render(request, "cdi/query_answer.html", {"query": query, "version": version, "form": form, "action": action}, status=status)
+    return render(
+        request,
+        "cdi/query_answer.html",
+        {"query": query, "version": version, "form": form, "action": action},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -151,7 +161,9 @@ def query_answer(request: HttpRequest, token: str) -> HttpResponse:
         query = querying.query_from_link(token)
     except querying.LinkError as exc:
         status = 400 if exc.title == "Invalid link" else 410
-        return render(request, "cdi/query_link_error.html", {"title": exc.title, "message": str(exc)}, status=status)
+        return render(
+            request, "cdi/query_link_error.html", {"title": exc.title, "message": str(exc)}, status=status
+        )
     return _answer_page(request, query, query.addressed_to, via_link=True, action=request.path)
 
 

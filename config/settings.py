@@ -206,7 +206,9 @@ QUERY_ESCALATION_LADDER = envjson(
 # --- Revenue impact ---------------------------------------------------------
 # The hospital's MS-DRG base rate(s): payer null is the default; the latest in effect on a date wins.
 # The default is an illustrative figure: set your own blended operating + capital rate.
-DRG_BASE_RATES = envjson("DRG_BASE_RATES", '[{"amount": "6500.00", "effective_from": "2025-10-01", "payer": null}]')
+DRG_BASE_RATES = envjson(
+    "DRG_BASE_RATES", '[{"amount": "6500.00", "effective_from": "2025-10-01", "payer": null}]'
+)
 # Per-category fallback ranges when no DRG can be computed (null = the shipped cdi/impact/estimates.json).
 IMPACT_ESTIMATES = envjson("IMPACT_ESTIMATES", "null")
 

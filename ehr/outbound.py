@@ -91,13 +91,18 @@ def capability_statement(base_url: str, max_bytes: int) -> dict:
             )
         resources.append(resource)
     for resource_type, documentation in (
-        ("Communication", "Sent physician queries (in-progress until answered) and their answers (inResponseTo)."),
+        (
+            "Communication",
+            "Sent physician queries (in-progress until answered) and their answers (inResponseTo).",
+        ),
         ("Condition", "Accepted ICD-10-CM diagnoses of an encounter, principal first."),
     ):
         existing = next((r for r in resources if r["type"] == resource_type), None)
         entry = existing or {"type": resource_type}
         entry.setdefault("interaction", []).append({"code": "search-type", "documentation": documentation})
-        entry["searchParam"] = [{"name": "encounter", "type": "reference", "documentation": "Encounter/<id> or account number"}]
+        entry["searchParam"] = [
+            {"name": "encounter", "type": "reference", "documentation": "Encounter/<id> or account number"}
+        ]
         if existing is None:
             resources.append(entry)
     resources.append(

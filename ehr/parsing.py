@@ -470,7 +470,13 @@ def current_location(locations: list[Any]) -> str:
         index, loc = item
         kinds = {c.code for c in (loc.physicalType.coding or [])} if loc.physicalType else set()
         start = as_datetime(loc.period.start) if loc.period and loc.period.start else None
-        return ("wa" in kinds, loc.status == "active", start is not None, start or dt.datetime.min.replace(tzinfo=dt.UTC), index)
+        return (
+            "wa" in kinds,
+            loc.status == "active",
+            start is not None,
+            start or dt.datetime.min.replace(tzinfo=dt.UTC),
+            index,
+        )
 
     shown = [(i, loc) for i, loc in enumerate(locations) if loc.location and loc.location.display]
     if not shown:

@@ -151,7 +151,9 @@ def _encounter_param(request: HttpRequest):
 
     param = request.GET.get("encounter", "").strip()
     if not param:
-        raise FhirError(400, "Search by encounter: ?encounter=Encounter/<id> or an account number.", "required")
+        raise FhirError(
+            400, "Search by encounter: ?encounter=Encounter/<id> or an account number.", "required"
+        )
     encounter = find_encounter(param[:200])
     if encounter is None:
         raise FhirError(404, "No encounter matches the encounter parameter.", "not-found")

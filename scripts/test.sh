@@ -11,5 +11,6 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 
 echo "== ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== pytest (DATABASE_URL=${DATABASE_URL%%@*}@…, REDIS_URL=$REDIS_URL)"
 exec .venv/bin/python -m pytest "$@"

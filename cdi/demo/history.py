@@ -26,8 +26,14 @@ SCENARIOS = [
     ("J44.1", [], "acuity", "respiratory_failure", "J96.90", "J96.01", "Pulmonology"),
 ]
 # The ward each service line's demo patients are on, for the worklist's unit filter.
-UNITS = {"Hospital medicine": "4 West", "Cardiology": "CCU", "Nephrology": "4 West", "Orthopedics": "5 East",
-         "Surgery": "5 East", "Pulmonology": "ICU"}
+UNITS = {
+    "Hospital medicine": "4 West",
+    "Cardiology": "CCU",
+    "Nephrology": "4 West",
+    "Orthopedics": "5 East",
+    "Surgery": "5 East",
+    "Pulmonology": "ICU",
+}
 OUTCOMES = ["Metabolic encephalopathy", "Clinically undetermined", "Other (please specify)"]
 DEMO_TEXT = "Demo encounter for the finance dashboard. No clinical content."
 

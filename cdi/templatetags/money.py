@@ -16,7 +16,9 @@ def _places(value, places: int) -> str:
     if value is None or value == "":
         return ""
     try:
-        return str(round_half_up(value if isinstance(value, (Decimal, float)) else Decimal(str(value)), places))
+        return str(
+            round_half_up(value if isinstance(value, (Decimal, float)) else Decimal(str(value)), places)
+        )
     except (InvalidOperation, ValueError):
         return ""
 

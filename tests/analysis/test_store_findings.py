@@ -56,7 +56,9 @@ def test_reanalysis_updates_open_gaps_and_leaves_decided_ones(rules_only, encoun
     assert Gap.objects.filter(note=note, condition="hyponatremia").count() == 1
 
 
-def test_a_missing_model_fails_the_note_with_the_fix_and_it_is_released_after_a_build(settings, encounter, tmp_path):
+def test_a_missing_model_fails_the_note_with_the_fix_and_it_is_released_after_a_build(
+    settings, encounter, tmp_path
+):
     settings.CDI_MODEL_ENABLED = True
     settings.INFERENCE_RUNTIME_DIR = tmp_path / "empty"
     from inference import clear_encoders
@@ -77,7 +79,9 @@ def test_a_missing_model_fails_the_note_with_the_fix_and_it_is_released_after_a_
 
 
 def test_a_note_entered_in_error_gets_no_gaps_and_a_superseded_one_gets_closed_gaps(rules_only, encounter):
-    withdrawn = Note.objects.create(encounter=encounter, text=TEXT, source="fhir", doc_status="entered-in-error")
+    withdrawn = Note.objects.create(
+        encounter=encounter, text=TEXT, source="fhir", doc_status="entered-in-error"
+    )
     assert analyse_note(withdrawn.id) == "analysed"
     assert withdrawn.gaps.count() == 0
     replaced = Note.objects.create(encounter=encounter, text=TEXT, source="fhir", doc_status="superseded")
@@ -96,7 +100,9 @@ def test_with_the_model_each_gap_records_its_probability_and_the_adapter_version
 
     with override_settings(CDI_MODEL_ENABLED=False):
         assert analyse_note(rules_only_note.id) == "analysed"
-    assert set(rules_only_note.gaps.values_list("condition", flat=True)) == set(note.gaps.values_list("condition", flat=True))
+    assert set(rules_only_note.gaps.values_list("condition", flat=True)) == set(
+        note.gaps.values_list("condition", flat=True)
+    )
 
 
 def test_fhir_observations_feed_the_detector_as_indicators(rules_only, encounter):
@@ -111,8 +117,14 @@ def test_fhir_observations_feed_the_detector_as_indicators(rules_only, encounter
     without = analyse(encounter, text)
     assert not without.gaps.filter(condition="hyponatremia").exists()
     Observation.objects.create(
-        patient=encounter.patient, encounter=encounter, loinc_code="2951-2", display="Sodium", status="final",
-        value=126, unit="mmol/L", effective_at=timezone.now() - dt.timedelta(hours=2),
+        patient=encounter.patient,
+        encounter=encounter,
+        loinc_code="2951-2",
+        display="Sodium",
+        status="final",
+        value=126,
+        unit="mmol/L",
+        effective_at=timezone.now() - dt.timedelta(hours=2),
     )
     with_lab = analyse(encounter, text)
     gap = with_lab.gaps.get(condition="hyponatremia")

@@ -22,19 +22,30 @@ def login(page, live_server, username: str) -> None:
 
 
 def two_gaps(encounter):
-    note = Note.objects.create(encounter=encounter, text=NOTE_TEXT, source="api", status="analysed", note_type="Progress note")
+    note = Note.objects.create(
+        encounter=encounter, text=NOTE_TEXT, source="api", status="analysed", note_type="Progress note"
+    )
     hf = make_gap(encounter, note=note)
     start = NOTE_TEXT.index("Sodium 128")
     na = make_gap(
-        encounter, note=note, category="undocumented_diagnosis", condition="hyponatremia", confidence=0.8,
+        encounter,
+        note=note,
+        category="undocumented_diagnosis",
+        condition="hyponatremia",
+        confidence=0.8,
         evidence=[{"start": start, "end": start + 10, "text": NOTE_TEXT[start : start + 10]}],
-        indicators=[{"name": "sodium", "value": 128, "unit": "mmol/L"}], documented_code="", documented_as="",
-        candidate_codes=["E87.1"], severity_effect="cc",
+        indicators=[{"name": "sodium", "value": 128, "unit": "mmol/L"}],
+        documented_code="",
+        documented_as="",
+        candidate_codes=["E87.1"],
+        severity_effect="cc",
     )
     return hf, na
 
 
-def test_specialist_triages_sends_a_query_physician_answers_and_gap_resolves(page_for, live_server, cast, attended_encounter):
+def test_specialist_triages_sends_a_query_physician_answers_and_gap_resolves(
+    page_for, live_server, cast, attended_encounter
+):
     hf, na = two_gaps(attended_encounter)
     page = page_for()
     login(page, live_server, "alice")
@@ -99,7 +110,9 @@ def test_finance_dashboard_draws_its_charts(page_for, live_server, cast):
     login(page, live_server, "fran")
     page.wait_for_url(re.compile(r"/finance/"))
     page.wait_for_function("window.Chart && Chart.getChart('chart-time') && Chart.getChart('chart-category')")
-    bars = page.evaluate("Chart.getChart('chart-time').data.datasets.map(d => d.data.reduce((a, b) => a + b, 0))")
+    bars = page.evaluate(
+        "Chart.getChart('chart-time').data.datasets.map(d => d.data.reduce((a, b) => a + b, 0))"
+    )
     assert bars[0] > 0  # realised
     shot(page, "07-finance-dashboard")
     page.goto(f"{live_server.url}/finance/roi/")

@@ -255,12 +255,18 @@ def test_odd_bundles_get_4xx_or_per_entry_errors_never_500(fhir_post):
 def test_the_encounter_unit_is_the_ward_of_its_current_location(fhir_post):
     enc = encounter()
     enc["location"] = [
-        {"location": {"display": "Emergency department"}, "status": "completed",
-         "period": {"start": "2024-03-01T08:00:00Z"}},
-        {"location": {"display": "Bed 12"}, "status": "active",
-         "physicalType": {"coding": [{"code": "bd"}]}},
-        {"location": {"display": "4 West"}, "status": "active",
-         "physicalType": {"coding": [{"code": "wa"}]}, "period": {"start": "2024-03-01T14:00:00Z"}},
+        {
+            "location": {"display": "Emergency department"},
+            "status": "completed",
+            "period": {"start": "2024-03-01T08:00:00Z"},
+        },
+        {"location": {"display": "Bed 12"}, "status": "active", "physicalType": {"coding": [{"code": "bd"}]}},
+        {
+            "location": {"display": "4 West"},
+            "status": "active",
+            "physicalType": {"coding": [{"code": "wa"}]},
+            "period": {"start": "2024-03-01T14:00:00Z"},
+        },
         {"location": {"reference": "Location/no-display"}, "status": "planned"},
     ]
     response = fhir_post("/fhir", bundle([patient(), practitioner(), enc]))
@@ -268,8 +274,9 @@ def test_the_encounter_unit_is_the_ward_of_its_current_location(fhir_post):
     assert Encounter.objects.get().unit == "4 West"
     # The patient moves: the resent Encounter lists the new ward as active.
     enc["location"][2]["status"] = "completed"
-    enc["location"].append({"location": {"display": "CCU"}, "status": "active",
-                            "physicalType": {"coding": [{"code": "wa"}]}})
+    enc["location"].append(
+        {"location": {"display": "CCU"}, "status": "active", "physicalType": {"coding": [{"code": "wa"}]}}
+    )
     assert fhir_post("/fhir", bundle([patient(), practitioner(), enc])).status_code == 200
     assert Encounter.objects.get().unit == "CCU"
     event = AuditEvent.objects.filter(action="encounter.updated").latest("id")

@@ -14,12 +14,21 @@ from tests.conftest import make_gap
 
 def sent_query(cast, encounter) -> Query:
     gap = make_gap(encounter)
-    query = Query.objects.create(gap=gap, encounter=encounter, addressed_to=cast.provider, created_by=cast.specialist)
+    query = Query.objects.create(
+        gap=gap, encounter=encounter, addressed_to=cast.provider, created_by=cast.specialist
+    )
     QueryVersion.objects.create(
-        query=query, number=1, format="multiple_choice", purpose="specificity",
+        query=query,
+        number=1,
+        format="multiple_choice",
+        purpose="specificity",
         question="Please clarify the type and acuity of the heart failure.",
         indicators=["'ejection fraction 25%' — echo 11/02"],
-        options=["Acute on chronic systolic (HFrEF) heart failure", "Other (please specify)", "Clinically undetermined"],
+        options=[
+            "Acute on chronic systolic (HFrEF) heart failure",
+            "Other (please specify)",
+            "Clinically undetermined",
+        ],
         created_by=cast.specialist,
     )
     querying.send_query(query, cast.specialist)
@@ -30,7 +39,9 @@ def get(client, path: str, token: str):
     return client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-def test_a_sent_query_reads_back_as_a_valid_communication_and_its_answer_responds_to_it(client, cast, encounter, api_token):
+def test_a_sent_query_reads_back_as_a_valid_communication_and_its_answer_responds_to_it(
+    client, cast, encounter, api_token
+):
     query = sent_query(cast, encounter)
     response = get(client, "/fhir/Communication?encounter=ACC-001", api_token)
     assert response.status_code == 200
@@ -41,8 +52,17 @@ def test_a_sent_query_reads_back_as_a_valid_communication_and_its_answer_respond
     assert "ejection fraction 25%" in sent.payload[0].contentString
     assert sent.recipient[0].identifier.value == cast.provider.npi
 
-    querying.answer_query(query, "Acute on chronic systolic (HFrEF) heart failure", "", "IV diuresis", cast.provider, via_link=True)
-    bundle = Bundle.model_validate(get(client, f"/fhir/Communication?encounter=Encounter/local-{encounter.pk}", api_token).json())
+    querying.answer_query(
+        query,
+        "Acute on chronic systolic (HFrEF) heart failure",
+        "",
+        "IV diuresis",
+        cast.provider,
+        via_link=True,
+    )
+    bundle = Bundle.model_validate(
+        get(client, f"/fhir/Communication?encounter=Encounter/local-{encounter.pk}", api_token).json()
+    )
     first, answer = (Communication.model_validate(e.resource.model_dump()) for e in bundle.entry)
     assert first.status == "completed"
     assert answer.inResponseTo[0].reference == f"Communication/{first.id}"

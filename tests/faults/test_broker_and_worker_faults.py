@@ -58,13 +58,19 @@ def worker_env(redis_url: str, queue: str, settings) -> dict:
 
 
 def post_note(client, token: str, text: str) -> int:
-    response = client.post("/api/notes", json.dumps({"encounter": "ACC-001", "text": text}),
-                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post(
+        "/api/notes",
+        json.dumps({"encounter": "ACC-001", "text": text}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert response.status_code == 201, response.content
     return response.json()["id"]
 
 
-def test_a_note_posted_while_redis_is_down_is_stored_and_analysed_once_redis_is_back(client, encounter, api_token, settings, tmp_path):
+def test_a_note_posted_while_redis_is_down_is_stored_and_analysed_once_redis_is_back(
+    client, encounter, api_token, settings, tmp_path
+):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL shared with the worker")
     queue = f"fault-{uuid.uuid4().hex[:8]}"
@@ -76,7 +82,9 @@ def test_a_note_posted_while_redis_is_down_is_stored_and_analysed_once_redis_is_
         worker = start_worker(worker_env(redis.url, queue, settings), tmp_path / "worker.log", queue)
         try:
             assert requeue_received_notes(older_than_seconds=0) == 1
-            assert wait_for(lambda: Note.objects.get(pk=note_id).status == "analysed", 90), (tmp_path / "worker.log").read_text()[-3000:]
+            assert wait_for(lambda: Note.objects.get(pk=note_id).status == "analysed", 90), (
+                tmp_path / "worker.log"
+            ).read_text()[-3000:]
             requeue_received_notes(older_than_seconds=0)  # a second sweep finds nothing to do
         finally:
             kill_group(worker)
@@ -84,7 +92,9 @@ def test_a_note_posted_while_redis_is_down_is_stored_and_analysed_once_redis_is_
     assert AuditEvent.objects.filter(action="note.analysed", object_id=str(note_id)).count() == 1
 
 
-def test_a_worker_killed_mid_analysis_is_redelivered_and_completes_once(client, encounter, api_token, settings, tmp_path):
+def test_a_worker_killed_mid_analysis_is_redelivered_and_completes_once(
+    client, encounter, api_token, settings, tmp_path
+):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL shared with the worker")
     queue = f"fault-{uuid.uuid4().hex[:8]}"
@@ -96,12 +106,16 @@ def test_a_worker_killed_mid_analysis_is_redelivered_and_completes_once(client, 
         with broker(redis.url, queue):
             worker = start_worker(env, log, queue)
             note_id = post_note(client, api_token, SLOW_NOTE)
-            assert wait_for(lambda: Note.objects.get(pk=note_id).status == "processing", 60), log.read_text()[-3000:]
+            assert wait_for(lambda: Note.objects.get(pk=note_id).status == "processing", 60), log.read_text()[
+                -3000:
+            ]
             kill_group(worker, signal.SIGKILL)  # mid-analysis, no chance to ack or clean up
             assert Note.objects.get(pk=note_id).status == "processing"
             worker = start_worker(env, log, queue)  # restores the unacked message after visibility_timeout
             try:
-                assert wait_for(lambda: Note.objects.get(pk=note_id).status == "analysed", 120), log.read_text()[-3000:]
+                assert wait_for(lambda: Note.objects.get(pk=note_id).status == "analysed", 120), (
+                    log.read_text()[-3000:]
+                )
             finally:
                 kill_group(worker)
     finally:

@@ -24,8 +24,12 @@ pytestmark = pytest.mark.faults
 
 
 def post(url: str, token: str, body: dict) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode()
@@ -64,11 +68,32 @@ def test_requests_get_503_while_postgres_is_down_and_succeed_after(tmp_path):
     web = None
     try:
         manage("migrate", "-v0", env=env)
-        manage("shell", "-c", "from cdi.models import *; p=Patient.objects.create(mrn='F1'); Encounter.objects.create(patient=p, account_number='F-1')", env=env)
+        manage(
+            "shell",
+            "-c",
+            "from cdi.models import *; p=Patient.objects.create(mrn='F1'); Encounter.objects.create(patient=p, account_number='F-1')",
+            env=env,
+        )
         token = manage("create_client", "fault-ehr", env=env).stdout.strip()
         port = free_port()
-        web = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-                                "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         assert wait_for(lambda: port_open(port), 60)
         assert wait_for(lambda: healthy(port), 120), "gunicorn did not become healthy"
         url = f"http://127.0.0.1:{port}/api/notes"
@@ -115,7 +140,13 @@ def test_requests_get_503_while_postgres_is_down_and_succeed_after(tmp_path):
         recovered_at = next(r[0] for r in results if r[3] > up_at and r[1] == 201)
         assert recovered_at - up_at < 15
         created = statuses.count(201)
-        counts = manage("shell", "-v0", "-c", "from cdi.models import *; print(Note.objects.count(), AuditEvent.objects.filter(action='note.created').count())", env=env).stdout.split()
+        counts = manage(
+            "shell",
+            "-v0",
+            "-c",
+            "from cdi.models import *; print(Note.objects.count(), AuditEvent.objects.filter(action='note.created').count())",
+            env=env,
+        ).stdout.split()
         stored, audited = (int(c) for c in counts)
         # Every acknowledged note is stored; a request cut off between COMMIT and its answer may
         # store a note its client saw fail (clients retry with external_id); nothing half-written.

@@ -18,7 +18,18 @@ PHI_NOTE = (
 def test_deidentify_removes_names_ids_contacts_and_shifts_dates():
     identity = Identity(key="patient:1", names=("John Smith",), identifiers=("MRN-TEST-001",))
     out = deidentify(PHI_NOTE, identity)
-    for leaked in ("John", "Smith", "MRN-TEST-001", "617-555-0199", "jsmith@", "123-45-6789", "Oak Street", "02115", "03/14/2026", "2026-03-15"):
+    for leaked in (
+        "John",
+        "Smith",
+        "MRN-TEST-001",
+        "617-555-0199",
+        "jsmith@",
+        "123-45-6789",
+        "Oak Street",
+        "02115",
+        "03/14/2026",
+        "2026-03-15",
+    ):
         assert leaked not in out, leaked
     assert "ejection fraction 25%" in out
     days = date_shift_days("patient:1")
@@ -41,7 +52,14 @@ def test_export_feedback_writes_decided_gaps_as_deidentified_pairs(cast, encount
     start = PHI_NOTE.index("ejection fraction 25%")
     evidence = [{"start": start, "end": start + 21, "text": "ejection fraction 25%"}]
     make_gap(encounter, note=note, evidence=evidence, status="dismissed", dismiss_reason="not_supported")
-    make_gap(encounter, note=note, evidence=evidence, category="undocumented_diagnosis", condition="hyponatremia", status="queried")
+    make_gap(
+        encounter,
+        note=note,
+        evidence=evidence,
+        category="undocumented_diagnosis",
+        condition="hyponatremia",
+        status="queried",
+    )
     make_gap(encounter, note=note, evidence=evidence, category="severity", condition="ckd_stage")  # undecided
     out = tmp_path / "feedback.jsonl"
     call_command("export_feedback", out=str(out))

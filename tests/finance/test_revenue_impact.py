@@ -24,10 +24,17 @@ def base_rate(settings):
 
 def sent_query(cast, encounter, **gap_fields) -> Query:
     gap = make_gap(encounter, **gap_fields)
-    query = Query.objects.create(gap=gap, encounter=encounter, addressed_to=cast.provider, created_by=cast.specialist)
+    query = Query.objects.create(
+        gap=gap, encounter=encounter, addressed_to=cast.provider, created_by=cast.specialist
+    )
     QueryVersion.objects.create(
-        query=query, number=1, format="multiple_choice", purpose="new_diagnosis", question="q?",
-        indicators=["x"], options=["Metabolic encephalopathy", "Other (please specify)", "Clinically undetermined"],
+        query=query,
+        number=1,
+        format="multiple_choice",
+        purpose="new_diagnosis",
+        question="q?",
+        indicators=["x"],
+        options=["Metabolic encephalopathy", "Other (please specify)", "Clinically undetermined"],
         created_by=cast.specialist,
     )
     querying.send_query(query, cast.specialist)
@@ -37,7 +44,10 @@ def sent_query(cast, encounter, **gap_fields) -> Query:
 def sepsis_encounter() -> Encounter:
     patient = Patient.objects.create(mrn="MRN-S", sex="F")
     return Encounter.objects.create(
-        patient=patient, account_number="ACC-S", principal_diagnosis="A41.9", secondary_diagnoses=["N39.0"],
+        patient=patient,
+        account_number="ACC-S",
+        principal_diagnosis="A41.9",
+        secondary_diagnoses=["N39.0"],
         service_line="Medicine",
     )
 
@@ -65,12 +75,21 @@ def test_without_a_principal_diagnosis_the_figure_is_a_labelled_estimate(encount
 
 def test_an_agreed_answer_realises_the_drg_shift_and_records_its_inputs(cast):
     enc = sepsis_encounter()
-    query = sent_query(cast, enc, category="undocumented_diagnosis", condition="encephalopathy", candidate_codes=["G93.41"], documented_code="")
+    query = sent_query(
+        cast,
+        enc,
+        category="undocumented_diagnosis",
+        condition="encephalopathy",
+        candidate_codes=["G93.41"],
+        documented_code="",
+    )
     querying.answer_query(query, "Metabolic encephalopathy", "", "", cast.provider, via_link=True)
     response = Response.objects.get()
     inputs = response.impact_inputs["encounter_total"]
     assert (inputs["drg_before"], inputs["drg_after"]) == ("872", "871")
-    expected = ((Decimal(inputs["weight_after"]) - Decimal(inputs["weight_before"])) * RATE).quantize(Decimal("0.01"))
+    expected = ((Decimal(inputs["weight_after"]) - Decimal(inputs["weight_before"])) * RATE).quantize(
+        Decimal("0.01")
+    )
     assert response.realised_amount == expected
     enc.refresh_from_db()
     assert (enc.baseline_drg, enc.cdi_drg) == ("872", "871")
@@ -78,8 +97,22 @@ def test_an_agreed_answer_realises_the_drg_shift_and_records_its_inputs(cast):
 
 def test_two_answers_on_one_encounter_split_the_shift_without_double_counting(cast):
     enc = sepsis_encounter()
-    first = sent_query(cast, enc, category="undocumented_diagnosis", condition="encephalopathy", candidate_codes=["G93.41"], documented_code="")
-    second = sent_query(cast, enc, category="undocumented_diagnosis", condition="hyponatremia", candidate_codes=["E87.1"], documented_code="")
+    first = sent_query(
+        cast,
+        enc,
+        category="undocumented_diagnosis",
+        condition="encephalopathy",
+        candidate_codes=["G93.41"],
+        documented_code="",
+    )
+    second = sent_query(
+        cast,
+        enc,
+        category="undocumented_diagnosis",
+        condition="hyponatremia",
+        candidate_codes=["E87.1"],
+        documented_code="",
+    )
     querying.answer_query(first, "Metabolic encephalopathy", "", "", cast.provider, via_link=True)
     querying.answer_query(second, "Metabolic encephalopathy", "", "", cast.provider, via_link=True)
     shares = list(Response.objects.order_by("id").values_list("realised_amount", flat=True))
@@ -90,14 +123,27 @@ def test_two_answers_on_one_encounter_split_the_shift_without_double_counting(ca
 
 def test_the_dashboard_shows_realised_pending_and_lost_and_csv_matches(client, cast):
     enc = sepsis_encounter()
-    agreed = sent_query(cast, enc, category="undocumented_diagnosis", condition="encephalopathy", candidate_codes=["G93.41"], expected_impact=Decimal("5000"))
-    lost = sent_query(cast, enc, category="acuity", condition="heart_failure", expected_impact=Decimal("1200"))
+    agreed = sent_query(
+        cast,
+        enc,
+        category="undocumented_diagnosis",
+        condition="encephalopathy",
+        candidate_codes=["G93.41"],
+        expected_impact=Decimal("5000"),
+    )
+    lost = sent_query(
+        cast, enc, category="acuity", condition="heart_failure", expected_impact=Decimal("1200")
+    )
     sent_query(cast, enc, category="organism", condition="pneumonia", expected_impact=Decimal("800"))
     querying.answer_query(agreed, "Metabolic encephalopathy", "", "", cast.provider, via_link=True)
     querying.answer_query(lost, "Clinically undetermined", "", "", cast.provider, via_link=True)
     dash = finance.build(finance.Scope())
     realised = Response.objects.get(outcome="agreed").realised_amount
-    assert (dash.summary.realised, dash.summary.pending, dash.summary.lost) == (realised, Decimal("800"), Decimal("1200"))
+    assert (dash.summary.realised, dash.summary.pending, dash.summary.lost) == (
+        realised,
+        Decimal("800"),
+        Decimal("1200"),
+    )
     assert (dash.summary.sent, dash.summary.answered, dash.summary.agreed) == (3, 2, 1)
     assert dash.summary.response_rate == pytest.approx(2 / 3)
     assert dash.summary.agreement_rate == 0.5
@@ -128,9 +174,16 @@ def test_the_dashboard_filters_by_service_line(cast):
 
 
 def test_roi_formula(db):
-    result = finance.roi(finance.RoiInputs(queries_per_year=1000, agreement_rate=Decimal("0.5"), average_realised=Decimal("1000"),
-                                           minutes_saved_per_query=Decimal("0"), deployment_cost=Decimal("120000"),
-                                           annual_running_cost=Decimal("20000")))
+    result = finance.roi(
+        finance.RoiInputs(
+            queries_per_year=1000,
+            agreement_rate=Decimal("0.5"),
+            average_realised=Decimal("1000"),
+            minutes_saved_per_query=Decimal("0"),
+            deployment_cost=Decimal("120000"),
+            annual_running_cost=Decimal("20000"),
+        )
+    )
     assert result.revenue == Decimal("500000.00")
     assert result.net_annual_value == Decimal("480000.00")
     assert result.payback_months == Decimal("3.0")

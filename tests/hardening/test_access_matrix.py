@@ -50,8 +50,15 @@ MATRIX = {
 }
 # Not session pages: token-authenticated APIs, the signed link, logout, the admin site.
 NOT_SESSION = {
-    "logout", "api-notes", "api-note", "query-answer", "fhir-base", "fhir-metadata", "fhir-document-reference",
-    "fhir-communication", "fhir-condition",
+    "logout",
+    "api-notes",
+    "api-note",
+    "query-answer",
+    "fhir-base",
+    "fhir-metadata",
+    "fhir-document-reference",
+    "fhir-communication",
+    "fhir-condition",
 }
 
 
@@ -76,9 +83,18 @@ def objects(cast, encounter):
     encounter.attending = cast.provider
     encounter.save(update_fields=("attending",))
     gap = make_gap(encounter)
-    query = Query.objects.create(gap=gap, encounter=encounter, addressed_to=cast.provider, created_by=cast.specialist)
-    QueryVersion.objects.create(query=query, number=1, format="open_ended", purpose="specificity", question="q?",
-                                indicators=["x"], created_by=cast.specialist)
+    query = Query.objects.create(
+        gap=gap, encounter=encounter, addressed_to=cast.provider, created_by=cast.specialist
+    )
+    QueryVersion.objects.create(
+        query=query,
+        number=1,
+        format="open_ended",
+        purpose="specificity",
+        question="q?",
+        indicators=["x"],
+        created_by=cast.specialist,
+    )
     querying.send_query(query, cast.specialist)
     from coding.models import CodeSuggestion
 
@@ -88,11 +104,21 @@ def objects(cast, encounter):
 
 def url_for(name: str, o: dict) -> str:
     args = {
-        "note-detail": [o["note"].id], "encounter-detail": [o["encounter"].id], "gap-action": [o["gap"].id, "resolve"],
-        "query-draft": [o["gap"].id], "query-detail": [o["query"].id], "query-send": [o["query"].id],
-        "query-withdraw": [o["query"].id], "physician-query": [o["query"].id], "finance-csv": ["category"],
-        "coding-screen": [o["encounter"].id], "coding-suggest": [o["encounter"].id], "coding-add": [o["encounter"].id],
-        "coding-search": [o["encounter"].id], "coding-complete": [o["encounter"].id], "coding-reopen": [o["encounter"].id],
+        "note-detail": [o["note"].id],
+        "encounter-detail": [o["encounter"].id],
+        "gap-action": [o["gap"].id, "resolve"],
+        "query-draft": [o["gap"].id],
+        "query-detail": [o["query"].id],
+        "query-send": [o["query"].id],
+        "query-withdraw": [o["query"].id],
+        "physician-query": [o["query"].id],
+        "finance-csv": ["category"],
+        "coding-screen": [o["encounter"].id],
+        "coding-suggest": [o["encounter"].id],
+        "coding-add": [o["encounter"].id],
+        "coding-search": [o["encounter"].id],
+        "coding-complete": [o["encounter"].id],
+        "coding-reopen": [o["encounter"].id],
         "coding-action": [o["suggestion"].id, "reject"],
     }.get(name, [])
     return reverse(name, args=args)

@@ -12,14 +12,20 @@ from cdi.models import AuditEvent, Note
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
     max_leaves=20,
 )
 note_like = st.fixed_dictionaries(
     {},
     optional={
-        "encounter": st.one_of(st.just("ACC-001"), st.text(max_size=80), st.integers(), st.none(), json_values),
-        "text": st.one_of(st.text(max_size=300), st.binary(max_size=50).map(lambda b: b.decode("latin-1")), json_values),
+        "encounter": st.one_of(
+            st.just("ACC-001"), st.text(max_size=80), st.integers(), st.none(), json_values
+        ),
+        "text": st.one_of(
+            st.text(max_size=300), st.binary(max_size=50).map(lambda b: b.decode("latin-1")), json_values
+        ),
         "note_type": st.one_of(st.text(max_size=150), json_values),
         "service_date": st.one_of(st.dates().map(str), st.text(max_size=20), json_values),
         "author_npi": st.one_of(st.text(max_size=12), json_values),
@@ -40,8 +46,12 @@ def consistent() -> None:
 @fuzz
 @given(body=note_like)
 def test_structured_random_bodies_get_a_4xx_or_a_201(client, encounter, api_token, body):
-    response = client.post("/api/notes", data=json.dumps(body), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {api_token}")
+    response = client.post(
+        "/api/notes",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api_token}",
+    )
     # 200: a retry with an external_id already stored returns that note.
     assert response.status_code in (200, 201, 400, 404, 413, 415, 422), response.status_code
     if response.status_code >= 400:
@@ -51,9 +61,14 @@ def test_structured_random_bodies_get_a_4xx_or_a_201(client, encounter, api_toke
 
 @pytest.mark.django_db
 @fuzz
-@given(raw=st.binary(max_size=400), content_type=st.sampled_from(["application/json", "text/plain", "application/fhir+json", ""]))
+@given(
+    raw=st.binary(max_size=400),
+    content_type=st.sampled_from(["application/json", "text/plain", "application/fhir+json", ""]),
+)
 def test_raw_bytes_never_cause_a_server_error(client, encounter, api_token, raw, content_type):
-    response = client.generic("POST", "/api/notes", raw, content_type=content_type, HTTP_AUTHORIZATION=f"Bearer {api_token}")
+    response = client.generic(
+        "POST", "/api/notes", raw, content_type=content_type, HTTP_AUTHORIZATION=f"Bearer {api_token}"
+    )
     assert 200 <= response.status_code < 500
     consistent()
 
@@ -62,8 +77,12 @@ def test_raw_bytes_never_cause_a_server_error(client, encounter, api_token, raw,
 @fuzz
 @given(token=st.text(max_size=60))
 def test_random_tokens_are_refused(client, encounter, token):
-    response = client.post("/api/notes", data=json.dumps({"encounter": "ACC-001", "text": "x"}),
-                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post(
+        "/api/notes",
+        data=json.dumps({"encounter": "ACC-001", "text": "x"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert response.status_code in (400, 401)
     assert not Note.objects.exists()
 
@@ -71,7 +90,11 @@ def test_random_tokens_are_refused(client, encounter, token):
 def test_a_huge_field_is_refused_cleanly(client, encounter, api_token, settings):
     settings.NOTE_MAX_BYTES = 1000
     body = {"encounter": "ACC-001", "text": "x", "note_type": "y" * 100_000}
-    response = client.post("/api/notes", data=json.dumps(body), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {api_token}")
+    response = client.post(
+        "/api/notes",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api_token}",
+    )
     assert response.status_code in (400, 413)
     assert not Note.objects.exists()

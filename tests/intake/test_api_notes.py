@@ -135,7 +135,9 @@ def test_a_retry_with_the_same_external_id_returns_the_stored_note(client, encou
 def test_a_note_may_say_which_unit_the_patient_is_on_and_moves_the_encounter(client, encounter, api_token):
     encounter.unit = "4 West"
     encounter.save(update_fields=("unit",))
-    response = post(client, {"encounter": "ACC-001", "text": "Transferred. Sodium 128.", "unit": "CCU"}, api_token)
+    response = post(
+        client, {"encounter": "ACC-001", "text": "Transferred. Sodium 128.", "unit": "CCU"}, api_token
+    )
     assert response.status_code == 201, response.content
     encounter.refresh_from_db()
     assert encounter.unit == "CCU"

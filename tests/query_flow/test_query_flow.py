@@ -18,7 +18,9 @@ def draft_form(client, gap) -> dict:
     response = client.get(reverse("query-draft", args=[gap.id]))
     assert response.status_code == 200
     form = response.context["form"]
-    return {name: form.initial.get(name) for name in form.fields} | {"addressed_to": form.initial["addressed_to"].pk}
+    return {name: form.initial.get(name) for name in form.fields} | {
+        "addressed_to": form.initial["addressed_to"].pk
+    }
 
 
 def send(client, cast, gap) -> Query:
@@ -38,7 +40,9 @@ def token_from_mail() -> str:
     return body.split("/q/")[1].split("/")[0]
 
 
-def test_a_gap_is_drafted_sent_answered_by_link_and_closed(client, cast, attended_encounter, django_capture_on_commit_callbacks):
+def test_a_gap_is_drafted_sent_answered_by_link_and_closed(
+    client, cast, attended_encounter, django_capture_on_commit_callbacks
+):
     gap = make_gap(attended_encounter)
     with django_capture_on_commit_callbacks(execute=True):
         query = send(client, cast, gap)
@@ -55,7 +59,9 @@ def test_a_gap_is_drafted_sent_answered_by_link_and_closed(client, cast, attende
     assert b"Sodium 128" not in page.content  # only the query, no other chart data
     choice = "Acute on chronic systolic (HFrEF) heart failure"
     with django_capture_on_commit_callbacks(execute=True):
-        answered = client.post(reverse("query-answer", args=[token]), {"choice": choice, "comment": "IV diuresis"})
+        answered = client.post(
+            reverse("query-answer", args=[token]), {"choice": choice, "comment": "IV diuresis"}
+        )
     assert answered.status_code == 200
     assert b"document your clinical determination" in answered.content
     response = Response.objects.get()
@@ -64,7 +70,14 @@ def test_a_gap_is_drafted_sent_answered_by_link_and_closed(client, cast, attende
     query.refresh_from_db()
     assert (gap.status, query.status) == ("resolved", "answered")
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"query.drafted", "query.sent", "gap.queried", "response.recorded", "query.answered", "gap.resolved"} <= actions
+    assert {
+        "query.drafted",
+        "query.sent",
+        "gap.queried",
+        "response.recorded",
+        "query.answered",
+        "gap.resolved",
+    } <= actions
     assert mail.outbox[-1].subject == "A query was answered"
 
 
@@ -74,7 +87,10 @@ def test_an_edit_creates_a_new_version_and_keeps_the_old(client, cast, attended_
     data = draft_form(client, gap)
     client.post(reverse("query-draft", args=[gap.id]), data)
     query = Query.objects.get()
-    leading = {**data, "question": "Please document acute on chronic systolic heart failure. Would you agree?"}
+    leading = {
+        **data,
+        "question": "Please document acute on chronic systolic heart failure. Would you agree?",
+    }
     assert client.post(reverse("query-detail", args=[query.id]), leading).status_code == 302
     versions = list(query.versions.order_by("number"))
     assert [v.number for v in versions] == [1, 2]
@@ -141,7 +157,9 @@ def test_a_physician_sees_and_answers_only_their_own_queries(client, cast, atten
     assert Response.objects.get().outcome == "undetermined"
 
 
-def test_unanswered_queries_are_reminded_then_escalated_up_the_ladder(cast, attended_encounter, client, settings):
+def test_unanswered_queries_are_reminded_then_escalated_up_the_ladder(
+    cast, attended_encounter, client, settings
+):
     settings.QUERY_ESCALATION_LADDER = [
         {"role": "physician_advisor", "email": "advisor@example.org"},
         {"role": "department_lead", "email": "lead@example.org"},

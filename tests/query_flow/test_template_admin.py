@@ -14,9 +14,12 @@ def test_editing_a_template_in_the_admin_creates_a_new_version(client, cast):
     url = f"/admin/cdi/querytemplate/{original.pk}/change/"
     form = client.get(url).context["adminform"].form
     data = {name: form.initial.get(name) for name in form.fields}
-    data.update(question="Based on your clinical judgment, can the sodium findings be further specified?",
-                options='["Hypovolemic hyponatremia", "Other (please specify)", "Clinically undetermined"]',
-                terms="[]", is_active="on")
+    data.update(
+        question="Based on your clinical judgment, can the sodium findings be further specified?",
+        options='["Hypovolemic hyponatremia", "Other (please specify)", "Clinically undetermined"]',
+        terms="[]",
+        is_active="on",
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     versions = list(QueryTemplate.objects.filter(condition="hyponatremia").order_by("version"))

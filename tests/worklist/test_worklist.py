@@ -39,7 +39,9 @@ def make_encounters(n: int, gaps_each: int = 2) -> None:
         enc = Encounter.objects.create(patient=patient, account_number=f"ACC-{i:04}", service_line="Medicine")
         first = make_gap(enc, expected_impact=Decimal(100 * (i + 1)))
         for j in range(1, gaps_each):
-            make_gap(enc, note=first.note, category="undocumented_diagnosis", condition=f"cond{j}", confidence=0.5)
+            make_gap(
+                enc, note=first.note, category="undocumented_diagnosis", condition=f"cond{j}", confidence=0.5
+            )
 
 
 def test_worklist_ranks_encounters_by_expected_impact_times_confidence(client, cast):
@@ -107,7 +109,9 @@ def test_encounter_view_highlights_evidence_at_its_offsets(client, cast, encount
 def test_dismissing_a_gap_records_the_reason_and_audits_it(client, cast, encounter):
     gap = make_gap(encounter)
     client.force_login(cast.specialist)
-    response = client.post(reverse("gap-action", args=[gap.id, "dismiss"]), {"reason": "not_supported"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("gap-action", args=[gap.id, "dismiss"]), {"reason": "not_supported"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert b"Dismissed" in response.content
     gap.refresh_from_db()
@@ -141,14 +145,22 @@ def test_only_specialists_act_on_gaps(client, cast, encounter):
 
 def test_facet_counts_follow_the_other_filters(client, cast):
     make_encounters(2)  # per encounter: one acuity gap, one undocumented_diagnosis gap
-    Gap.objects.filter(pk=Gap.objects.filter(category="acuity").order_by("id").first().pk).update(status="dismissed")
+    Gap.objects.filter(pk=Gap.objects.filter(category="acuity").order_by("id").first().pk).update(
+        status="dismissed"
+    )
     client.force_login(cast.specialist)
     assert facets(client.get(reverse("worklist"))) == [
-        "acuity: 1", "undocumented_diagnosis: 2", "dismissed: 1", "open: 3",
+        "acuity: 1",
+        "undocumented_diagnosis: 2",
+        "dismissed: 1",
+        "open: 3",
     ]
     # The category facet ignores the category filter (so other categories stay one click away).
     assert facets(client.get(reverse("worklist"), {"category": "acuity"})) == [
-        "acuity: 1", "undocumented_diagnosis: 2", "dismissed: 1", "open: 1",
+        "acuity: 1",
+        "undocumented_diagnosis: 2",
+        "dismissed: 1",
+        "open: 1",
     ]
 
 
@@ -167,7 +179,8 @@ def test_worklist_filters_by_unit_and_counts_gaps_per_unit(client, cast):
     # The unit facet ignores the unit filter but follows the others.
     assert unit_facets(on_ward) == ["4 West: 4", "CCU: 2"]
     assert unit_facets(client.get(reverse("worklist"), {"unit": "CCU", "category": "acuity"})) == [
-        "4 West: 2", "CCU: 1",
+        "4 West: 2",
+        "CCU: 1",
     ]
     Gap.objects.filter(encounter__unit="CCU").update(status="dismissed")
     assert unit_facets(client.get(reverse("worklist"))) == ["4 West: 4"]
@@ -212,7 +225,10 @@ def test_menus_and_chips_escape_what_they_show(client, cast):
     Gap.objects.update(condition="<script>x</script>")
     client.force_login(cast.specialist)
     html = client.get(reverse("worklist"), {"unit": '<b>"4W"</b>'}).content.decode()
-    assert '<option value="&lt;b&gt;&quot;4W&quot;&lt;/b&gt;" selected>&lt;b&gt;&quot;4W&quot;&lt;/b&gt;</option>' in html
+    assert (
+        '<option value="&lt;b&gt;&quot;4W&quot;&lt;/b&gt;" selected>&lt;b&gt;&quot;4W&quot;&lt;/b&gt;</option>'
+        in html
+    )
     assert "acuity / &lt;script&gt;x&lt;/script&gt; <small>0.90</small>" in html
     assert "<script>x" not in html
 
@@ -221,6 +237,10 @@ def test_money_filters_round_as_floatformat_did():
     from cdi.templatetags.money import cents, dollars
 
     assert [cents(v) for v in (Decimal("1234.5"), Decimal("0.005"), 0.125, None, "x")] == [
-        "1234.50", "0.01", "0.13", "", "",
+        "1234.50",
+        "0.01",
+        "0.13",
+        "",
+        "",
     ]
     assert [dollars(v) for v in (Decimal("1234.5"), Decimal("0"), 2.5)] == ["1235", "0", "3"]

@@ -39,9 +39,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def select_texts(
-    files: list[Path], count: int, min_words: int, rng: random.Random
-) -> tuple[list[str], int]:
+def select_texts(files: list[Path], count: int, min_words: int, rng: random.Random) -> tuple[list[str], int]:
     """`count` notes sampled from `files`; with `min_words`, only reports of at least that many
     words, topped up with reports joined end to end until each reaches `min_words`.
     Returns the texts and how many of them are joined reports."""
@@ -274,7 +272,9 @@ class Command(BaseCommand):
             # is ready: what the two cores are spent on, beside PostgreSQL, Redis and this client.
             # Not while draining: the worker is on the queue before it answers the ping.
             "worker_cpu_s_per_note": (
-                round((cpu["worker"] - start_cpu["worker"]) / len(done), 3) if done and mode != "drain" else None
+                round((cpu["worker"] - start_cpu["worker"]) / len(done), 3)
+                if done and mode != "drain"
+                else None
             ),
             "web_cpu_s_per_note": (
                 round((cpu["web"] - start_cpu["web"]) / len(done), 3) if done and mode != "drain" else None

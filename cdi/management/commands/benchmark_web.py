@@ -36,7 +36,10 @@ CONDITIONS = [
 
 
 INTAKE_BODY = json.dumps(
-    {"encounter": "BENCH-00000", "text": "Sodium 128 mmol/L, fluid restriction 1.5 L, recheck in the morning."}
+    {
+        "encounter": "BENCH-00000",
+        "text": "Sodium 128 mmol/L, fluid restriction 1.5 L, recheck in the morning.",
+    }
 )
 # wrk's --latency table stops at 50/75/90/99%; its Lua `done` hook reads any percentile.
 REPORT_PERCENTILES = (50, 90, 95, 99)
@@ -58,7 +61,9 @@ def wrk_script(folder: Path, body: str | None = None) -> Path:
 
 
 def parse_wrk(output: str) -> dict:
-    percentiles = {int(float(p)): int(us) / 1000 for p, us in re.findall(r"^percentile ([\d.]+) (\d+)$", output, re.M)}
+    percentiles = {
+        int(float(p)): int(us) / 1000 for p, us in re.findall(r"^percentile ([\d.]+) (\d+)$", output, re.M)
+    }
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -143,7 +148,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"gunicorn {figures['gunicorn_workers']} workers, wrk {figures['connections']} connections, {figures['seconds']} s"
         )
-        for key in ("requests", "requests_per_s", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "non_2xx", "socket_errors"):
+        for key in (
+            "requests",
+            "requests_per_s",
+            "p50_ms",
+            "p90_ms",
+            "p95_ms",
+            "p99_ms",
+            "non_2xx",
+            "socket_errors",
+        ):
             self.stdout.write(f"  {key:15} {figures[key]}")
 
     def seed(self, n_encounters: int, n_gaps: int) -> None:
@@ -201,7 +215,9 @@ class Command(BaseCommand):
 
     def seed_units(self) -> None:
         missing = list(
-            Encounter.objects.filter(account_number__startswith="BENCH-", unit="").only("id", "account_number")
+            Encounter.objects.filter(account_number__startswith="BENCH-", unit="").only(
+                "id", "account_number"
+            )
         )
         for encounter in missing:
             encounter.unit = UNITS[int(encounter.account_number.removeprefix("BENCH-")) % len(UNITS)]
