@@ -15,13 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from cdi.clinical.context import (
-    HYPOTHETICAL_POST,
-    HYPOTHETICAL_PRE,
-    ClinicalText,
-    _backward_scope_reaches,
-    _forward_scope_reaches,
-)
+from cdi.clinical.context import ClinicalText, is_hypothetical
 from cdi.clinical.sections import Section
 
 from . import adverse, codeset, encounter, metastasis, specificity, tobacco, tsv
@@ -208,10 +202,7 @@ def _risk_factor_only(text: str, sentence_start: int, start: int, end: int) -> b
         return False
     masked = _RISK_FACTOR.sub(lambda m: " " * len(m.group(0)), before)
     after = text[end : end + 60]
-    return not (
-        _forward_scope_reaches(masked, HYPOTHETICAL_PRE, 25)
-        or _backward_scope_reaches(after, HYPOTHETICAL_POST, 2)
-    )
+    return not is_hypothetical(masked, after)
 
 
 @dataclass(frozen=True)

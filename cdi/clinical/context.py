@@ -423,6 +423,14 @@ def _backward_scope_reaches(after: str, pattern: re.Pattern[str], max_words: int
     return len(_WORD.findall(between)) <= max_words
 
 
+def is_hypothetical(before: str, after: str) -> bool:
+    """Is a mention with `before` (sentence start to mention) and `after` (what follows it) in the
+    scope of a hypothetical trigger ("risk of", "if", "should it")?"""
+    return _forward_scope_reaches(before, HYPOTHETICAL_PRE, 25) or _backward_scope_reaches(
+        after, HYPOTHETICAL_POST, 2
+    )
+
+
 def assert_mention(doc: ClinicalText, start: int, end: int, chronic: bool = False) -> Context:
     text = doc.text
     sentence_start, sentence_end = doc.sentence(start)
@@ -441,9 +449,7 @@ def assert_mention(doc: ClinicalText, start: int, end: int, chronic: bool = Fals
         or _backward_scope_reaches(after, UNCERTAIN_POST, 3)
         or _forward_scope_reaches(before, DIFFERENTIAL_LIST, MAX_LIST_WORDS)
     )
-    hypothetical = _forward_scope_reaches(before, HYPOTHETICAL_PRE, 25) or _backward_scope_reaches(
-        after, HYPOTHETICAL_POST, 2
-    )
+    hypothetical = is_hypothetical(before, after)
     family = section == "family_history" or _forward_scope_reaches(
         before, FAMILY_PRE, 12, _FAMILY_TERMINATION
     )

@@ -46,14 +46,17 @@ class Counts:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def as_dict(self) -> dict[str, float | int]:
+    def __add__(self, other: Counts) -> Counts:
+        return type(self)(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+    def as_dict(self, digits: int = 4) -> dict[str, float | int]:
         return {
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
+            "precision": round(self.precision, digits),
+            "recall": round(self.recall, digits),
+            "f1": round(self.f1, digits),
         }
 
 

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from cdi.clinical import evaluation
 from cdi.clinical.detection import RULE_THRESHOLD, DecisionPolicy, Scorer, candidate_pairs, detect_candidates
 from cdi.clinical.evaluation import EvalRecord
 
@@ -41,37 +42,11 @@ class LabelledSet:
     notes: frozenset[str] = frozenset()  # ids of the labelled notes
 
 
-@dataclass(frozen=True)
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class Counts(evaluation.Counts):
+    """The evaluation's counts, summed over sets and reported to 3 decimals."""
 
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "precision": round(self.precision, 3),
-            "recall": round(self.recall, 3),
-            "f1": round(self.f1, 3),
-        }
+    def as_dict(self, digits: int = 3) -> dict[str, float | int]:
+        return super().as_dict(digits)
 
 
 RULES_ONLY = DecisionPolicy()
