@@ -122,15 +122,18 @@ def read_dataset(path: str | Path) -> list[Example]:
     """All examples of a JSON Lines file; duplicate ids are refused so predictions stay unambiguous."""
     examples: list[Example] = []
     seen: set[str] = set()
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            example = parse_line(raw, number)
-            if example is None:
-                continue
-            if example.id in seen:
-                raise DatasetError(f"line {number}: duplicate id {example.id!r}")
-            seen.add(example.id)
-            examples.append(example)
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, start=1):
+                example = parse_line(raw, number)
+                if example is None:
+                    continue
+                if example.id in seen:
+                    raise DatasetError(f"line {number}: duplicate id {example.id!r}")
+                seen.add(example.id)
+                examples.append(example)
+    except UnicodeDecodeError:
+        raise DatasetError("not UTF-8 text") from None
     return examples
 
 

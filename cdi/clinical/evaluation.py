@@ -125,10 +125,13 @@ def load_dataset(path: Path | str) -> list[EvalRecord]:
     if not path.is_file():
         raise DatasetError(f"{path}: no such file")
     records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if raw.strip():
-                records.append(parse_line(raw, number))
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if raw.strip():
+                    records.append(parse_line(raw, number))
+    except UnicodeDecodeError:
+        raise DatasetError(f"{path}: not UTF-8 text") from None
     return records
 
 
@@ -207,14 +210,17 @@ def format_table(metrics: Metrics) -> str:
 
 def read_labels(path: Path | str) -> list[dict[str, object]]:
     records = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                records.append(json.loads(raw))
-            except json.JSONDecodeError as error:
-                raise DatasetError(f"{path} line {number}: not valid JSON ({error.msg})") from None
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    records.append(json.loads(raw))
+                except json.JSONDecodeError as error:
+                    raise DatasetError(f"{path} line {number}: not valid JSON ({error.msg})") from None
+    except UnicodeDecodeError:
+        raise DatasetError(f"{path}: not UTF-8 text") from None
     return records
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cdi.clinical.evaluation import DatasetError, load_dataset
+from cdi.clinical.evaluation import DatasetError, load_dataset, read_labels
 from cdi.clinical.policy import context_coverage
 
 
@@ -33,16 +33,19 @@ class Command(BaseCommand):
         quotes: dict[tuple[str, str, str], str] = {}
         for path in options["labels"]:
             try:
-                lines = Path(path).read_text(encoding="utf-8").splitlines()
+                labels = read_labels(path)
+            except DatasetError as error:
+                raise CommandError(str(error)) from None
             except OSError as error:
                 raise CommandError(f"cannot read {path}: {error.__class__.__name__}") from None
-            for line in lines:
-                if not line.strip():
-                    continue
-                label = json.loads(line)
-                for gap in label.get("gaps", []):
-                    if gap.get("evidence"):
-                        quotes[(str(label["id"]), gap["category"], gap["condition"])] = gap["evidence"]
+            for number, label in enumerate(labels, start=1):
+                gaps = label.get("gaps", []) if isinstance(label, dict) else None
+                if not isinstance(gaps, list) or "id" not in label:
+                    raise CommandError(f"{path} label {number}: needs an id and a list of gaps")
+                for gap in gaps:
+                    if isinstance(gap, dict) and gap.get("evidence"):
+                        key = (str(label["id"]), str(gap.get("category")), str(gap.get("condition")))
+                        quotes[key] = str(gap["evidence"])
         result = {}
         for path in options["dataset"]:
             try:

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             records = load_dataset(options["dataset"])
         except DatasetError as error:
             raise CommandError(str(error)) from None
-        except (OSError, UnicodeDecodeError) as error:
+        except OSError as error:
             raise CommandError(f"cannot read {options['dataset']}: {error.__class__.__name__}") from None
         out = Path(options["predictions_out"])
         if out.parent and not out.parent.exists():

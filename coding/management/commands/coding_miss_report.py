@@ -60,7 +60,9 @@ class Command(BaseCommand):
         path = Path(options["dataset"])
         try:
             examples = [e for e in read_dataset(path) if e.codes is not None]
-        except (OSError, DatasetError) as exc:
+        except DatasetError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        except OSError as exc:
             raise CommandError(str(exc)) from None
         ranker = default_ranker()
         threshold = ranker.default_threshold

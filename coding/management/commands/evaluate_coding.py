@@ -54,8 +54,6 @@ class Command(BaseCommand):
             examples = read_dataset(dataset)
         except DatasetError as exc:
             raise CommandError(f"{dataset}: {exc}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{dataset}: not UTF-8 text") from None
         ranker = self._ranker(options["ranker"])
         # The embedding index joins in when it and the base runtime are built (build_coding_index).
         retriever = None if options["no_embeddings"] else default_retriever()
